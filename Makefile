@@ -1,0 +1,94 @@
+# ringledger - one entry point: build, test, demo, install.
+#
+#   make            build build/ringledger (static, BPF embedded) and the workloads
+#   make test       unit tests, CLI tests, then the guest tests on Debian kernels
+#   make demo       boot the newest Debian 7.x kernel and check a workload
+#   make vm-shell   an interactive guest with ringledger and the workloads
+#   make install    PREFIX=/usr/local
+#   make bench      replay throughput, and the guest overhead figures
+
+CC       ?= cc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+PREFIX   ?= /usr/local
+BUILD    := build
+KERNELS  ?= 7 7.2 6.12
+
+CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Isrc -I$(BUILD)
+SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+BPF_CFLAGS    := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Iinclude -Ibpf
+
+LEDGER_SRCS := src/ledger.c src/findings.c src/event_text.c \
+	       src/report_text.c src/report_json.c src/report_junit.c
+TOOL_SRCS   := src/main.c src/cli.c src/attach.c src/loader.c src/ksyms.c src/run_cmd.c \
+	       src/cmd_features.c src/cmd_check.c src/cmd_trace.c src/cmd_replay.c
+TOOL_LIBS   := -Wl,-Bstatic -lbpf -lelf -lz -lzstd
+
+UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+WORKLOADS   := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,\
+		$(filter-out tests/workloads/wl_common.c,$(wildcard tests/workloads/*.c)))
+DEPS_STAMP  := $(BUILD)/.deps
+
+.PHONY: all deps test unit cli-test vm-test demo vm-shell install clean bench
+all: $(BUILD)/ringledger workloads
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	@sh scripts/install-deps.sh
+	@touch $@
+
+# ---- the BPF object and its skeleton ----------------------------------------
+$(BUILD)/ringledger.bpf.o: bpf/ringledger.bpf.c bpf/ringledger.bpf.h bpf/core_types.h \
+			   include/rl_events.h | $(DEPS_STAMP)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/ringledger.skel.h: $(BUILD)/ringledger.bpf.o
+	$(BPFTOOL) gen skeleton $< name ringledger_bpf > $@
+
+# ---- the tool ----------------------------------------------------------------
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/ringledger.skel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -c $< -o $@
+
+$(BUILD)/ringledger: $(patsubst src/%.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(LEDGER_SRCS))
+	$(CC) -static -o $@ $^ $(TOOL_LIBS)
+
+# ---- workloads (static: they run in the guest's initramfs) --------------------
+.PHONY: workloads
+workloads: $(WORKLOADS)
+$(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/wl_common.c $(wildcard tests/workloads/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -Itests/workloads $< tests/workloads/wl_common.c -o $@
+
+# ---- tests -------------------------------------------------------------------
+$(BUILD)/unit/%: tests/unit/%.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h tests/unit/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(LEDGER_SRCS) -o $@
+
+unit: $(UNIT_TESTS)
+
+# the whole suite; tests/run-tests.sh prints the closing "N passed, N failed"
+test: all unit
+	@KERNELS="$(KERNELS)" sh tests/run-tests.sh
+
+demo: all
+	@sh tests/vm/demo.sh
+
+vm-shell: all
+	@sh tests/vm/run-guest.sh -i -k $(firstword $(KERNELS))
+
+bench: all $(BUILD)/bench/bench_replay
+	@$(BUILD)/bench/bench_replay
+	@sh tests/vm/bench.sh
+
+$(BUILD)/bench/bench_replay: tests/bench/bench_replay.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -O3 $< $(LEDGER_SRCS) -o $@
+
+install: $(BUILD)/ringledger
+	install -D -m 0755 $(BUILD)/ringledger $(DESTDIR)$(PREFIX)/sbin/ringledger
+	install -D -m 0644 doc/ringledger.8 $(DESTDIR)$(PREFIX)/share/man/man8/ringledger.8
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * core_types.h - the few kernel types ringledger reads, written by hand.
+ *
+ * Why not a generated vmlinux.h: the build must not depend on the build
+ * machine's kernel, and a vmlinux.h generated from one pinned Debian kernel
+ * would tie the build to a 100 MB download and hide which fields we really
+ * depend on.  Each struct below names only the fields the BPF programs read;
+ * preserve_access_index makes every access a CO-RE relocation that libbpf
+ * resolves against the running kernel's BTF at load time, so offsets come
+ * from the kernel we run on, never from this file.
+ *
+ * A field that moved or was renamed between kernels gets a ___flavour struct
+ * here and a bpf_core_field_exists() test at the read.
+ */
+#ifndef RL_CORE_TYPES_H
+#define RL_CORE_TYPES_H
+/* we stand in for vmlinux.h: bpf_tracing.h then uses kernel pt_regs names */
+#define __VMLINUX_H__
+
+typedef unsigned char __u8;
+typedef signed char __s8;
+typedef unsigned short __u16;
+typedef short __s16;
+typedef unsigned int __u32;
+typedef int __s32;
+typedef unsigned long long __u64;
+typedef long long __s64;
+typedef __u16 __be16;
+typedef __u32 __be32;
+typedef __u32 __wsum;
+typedef _Bool bool;
+#define true 1
+#define false 0
+
+/* uapi constants the map definitions need (include/uapi/linux/bpf.h) */
+enum bpf_map_type {
+	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_RINGBUF = 27,
+};
+enum { BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2 };
+#define BPF_F_NO_PREALLOC (1U << 0)
+
+#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
+
+/* x86_64 (arch/x86/include/asm/ptrace.h): bpf_tracing.h's PT_REGS_* read it */
+struct pt_regs {
+	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	unsigned long ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+
+typedef struct { int counter; } atomic_t;
+
+struct page {
+	atomic_t _refcount;
+};
+
+struct file {
+	void *private_data;
+};
+
+struct mm_struct;
+
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+	struct mm_struct *vm_mm;
+	unsigned long vm_pgoff;
+	struct file *vm_file;
+};
+
+struct io_mapped_region {		/* 7.x: io_uring/memmap.h */
+	struct page **pages;
+	void *ptr;
+	unsigned int nr_pages;
+	unsigned int flags;
+};
+
+struct work_struct {
+	unsigned long data;
+};
+
+struct io_ring_ctx {
+	struct work_struct exit_work;	/* only its offset is used */
+	struct io_mapped_region ring_region;	/* 7.x */
+	struct io_mapped_region sq_region;	/* 7.x */
+};
+
+struct task_struct {
+	int pid;
+	int tgid;
+	char comm[16];
+	int exit_code;
+	struct task_struct *real_parent;
+};
+
+#pragma clang attribute pop
+
+#endif /* RL_CORE_TYPES_H */

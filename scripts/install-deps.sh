@@ -1,0 +1,30 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages ringledger's build, tests and
+# guest need.  Idempotent: does nothing when all are present, runs
+# `apt-get update` at most once per day otherwise.
+set -eu
+
+PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev gcc make \
+pkg-config qemu-system-x86 busybox-static cpio zstd xz-utils gzip util-linux \
+ca-certificates"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing Debian packages:$missing; run as root or: sudo apt-get install$missing" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+stamp=/var/lib/apt/periodic/ringledger-update-stamp
+if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440 2>/dev/null)" ]; then
+	apt-get update -q >/dev/null
+	mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+fi
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
+echo "install-deps: done"

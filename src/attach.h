@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * attach.h - the one place that decides how each hook attaches.
+ *
+ * The running kernel's BTF and its tracing capabilities decide: fentry/fexit
+ * where the function has BTF and trampolines load, kprobe/kretprobe where
+ * they do not, a tracepoint where one exists, absent otherwise.  Version
+ * numbers are never compared.
+ */
+#ifndef RL_ATTACH_H
+#define RL_ATTACH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct bpf_object;
+struct bpf_link;
+struct btf;
+
+enum rl_mech {
+	RL_MECH_ABSENT = 0,
+	RL_MECH_FENTRY,		/* fentry and/or fexit trampolines */
+	RL_MECH_KPROBE,		/* kprobe and/or kretprobe         */
+	RL_MECH_TRACEPOINT,	/* raw tracepoint                  */
+};
+
+enum rl_attach_pref {
+	RL_PREF_AUTO = 0,
+	RL_PREF_FENTRY,		/* --attach=fentry: never fall back    */
+	RL_PREF_KPROBE,		/* --attach=kprobe: skip trampolines   */
+};
+
+/* What the running kernel lets us do. */
+struct rl_kernel_caps {
+	struct btf *vmlinux;		/* NULL: no BTF                     */
+	char btf_path[256];
+	int btf_err;			/* -errno when vmlinux is NULL      */
+	bool fentry_ok;			/* a tracing program loaded          */
+	int fentry_err;			/* -errno of that test load          */
+	bool kprobe_ok;			/* kprobe PMU present                */
+	char *traceable;		/* available_filter_functions, or NULL */
+	size_t traceable_len;
+};
+
+#define RL_MAX_HOOKS 24
+
+struct rl_hook;				/* the table lives in attach.c */
+
+struct rl_hook_plan {
+	const struct rl_hook *hook;
+	enum rl_mech mech;
+	const char *func;		/* kernel function or tracepoint chosen */
+	char why[160];			/* why absent, or how it was chosen     */
+	int attach_err;			/* -errno of a failed attach, 0 if ok   */
+};
+
+struct rl_plan {
+	size_t nr;
+	struct rl_hook_plan hooks[RL_MAX_HOOKS];
+	struct bpf_link *links[RL_MAX_HOOKS * 2];
+	size_t nr_links;
+};
+
+/* Probe the running kernel.  `btf_path` NULL: /sys/kernel/btf/vmlinux. */
+int rl_caps_probe(struct rl_kernel_caps *caps, const char *btf_path);
+void rl_caps_free(struct rl_kernel_caps *caps);
+/* True when no function hook can attach at all (this project's dev hosts). */
+bool rl_caps_function_tracing_refused(const struct rl_kernel_caps *caps);
+
+/* Choose a mechanism for every hook. */
+void rl_plan_make(struct rl_plan *plan, const struct rl_kernel_caps *caps,
+		  enum rl_attach_pref pref);
+/* Before load: switch off the programs of the mechanisms not chosen and
+ * point the chosen fentry programs at the chosen functions. */
+int rl_plan_apply(struct rl_plan *plan, struct bpf_object *obj);
+/* After load: attach every chosen program; failures are recorded in the
+ * plan (attach_err) and counted in the return value. */
+int rl_plan_attach(struct rl_plan *plan, struct bpf_object *obj);
+void rl_plan_detach(struct rl_plan *plan);
+
+/* Findings whose hooks are all present (bit 1 << RLxxx). */
+uint32_t rl_plan_findings_available(const struct rl_plan *plan);
+/* Why a finding is unavailable ("needs hook X: absent ..."), or NULL. */
+const char *rl_plan_finding_gap(const struct rl_plan *plan, int finding,
+				char *buf, size_t len);
+/* One line per hook missing or failed, for the inconclusive reason. */
+size_t rl_plan_failures(const struct rl_plan *plan, char *buf, size_t len);
+
+const char *rl_hook_name(const struct rl_hook *h);
+const char *rl_hook_what(const struct rl_hook *h);
+const char *rl_mech_name(enum rl_mech m);
+size_t rl_hook_count(void);
+
+#endif /* RL_ATTACH_H */

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* cli.c - small helpers shared by the subcommands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "ledger.h"
+
+void rl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ringledger: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int rl_parse_attach(const char *s, enum rl_attach_pref *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = RL_PREF_AUTO;
+	else if (!strcmp(s, "fentry"))
+		*out = RL_PREF_FENTRY;
+	else if (!strcmp(s, "kprobe"))
+		*out = RL_PREF_KPROBE;
+	else
+		return -1;
+	return 0;
+}
+
+int rl_parse_allow(const char *s, uint32_t *mask)
+{
+	char buf[256], *tok, *save = NULL;
+	int id;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		id = rl_finding_parse(tok);
+		if (id <= 0)
+			return -1;
+		*mask |= 1u << id;
+	}
+	return 0;
+}
+
+int rl_split_command(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--"))
+			return i + 1 < argc ? i + 1 : -1;
+	return -1;
+}
+
+bool rl_command_runnable(const char *cmd, char *why, size_t len)
+{
+	const char *path = getenv("PATH");
+	char buf[4096], *dir, *save = NULL, full[4096 + 256];
+
+	if (strchr(cmd, '/')) {
+		if (!access(cmd, X_OK))
+			return true;
+		snprintf(why, len, "%s", strerror(errno));
+		return false;
+	}
+	snprintf(buf, sizeof(buf), "%s", path ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(buf, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		snprintf(full, sizeof(full), "%s/%s", *dir ? dir : ".", cmd);
+		if (!access(full, X_OK))
+			return true;
+	}
+	snprintf(why, len, "not found in PATH");
+	return false;
+}
+
+int rl_verdict(const struct rl_ledger *l, uint32_t allow_mask, bool inconclusive)
+{
+	size_t i, n = rl_ledger_nr_findings(l);
+
+	for (i = 0; i < n; i++) {
+		const struct rl_finding *f = rl_ledger_finding(l, i);
+
+		if (allow_mask & (1u << f->id))
+			continue;
+		if (f->id == RL010)
+			inconclusive = true;
+		else
+			return RL_EXIT_FINDINGS;
+	}
+	return inconclusive ? RL_EXIT_INCONCLUSIVE : RL_EXIT_CLEAN;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * cli.h - what the subcommands share: exit codes, common options, errors.
+ */
+#ifndef RL_CLI_H
+#define RL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "attach.h"
+
+/* Exit codes (README, ringledger(8)). */
+enum rl_exit {
+	RL_EXIT_CLEAN = 0,		/* no finding                        */
+	RL_EXIT_FINDINGS = 1,		/* at least one finding not allowed  */
+	RL_EXIT_INCONCLUSIVE = 2,	/* events lost or hooks missing      */
+	RL_EXIT_ERROR = 3,		/* the tool failed, or bad usage     */
+};
+
+/* Options every tracing subcommand takes. */
+struct rl_common_opts {
+	const char *btf_path;
+	enum rl_attach_pref attach;
+	bool verbose;
+	bool no_stacks;
+	uint32_t max_pages;
+	uint32_t ringbuf_kib;
+};
+
+int cmd_features(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+
+/* "ringledger: <msg>" on stderr, one line. */
+void rl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parses --attach=auto|fentry|kprobe; -1 on a bad value. */
+int rl_parse_attach(const char *s, enum rl_attach_pref *out);
+/* Parses "RL001,RL006" into a mask (bit 1 << id); -1 on a bad id. */
+int rl_parse_allow(const char *s, uint32_t *mask);
+/* Splits argv at "--": returns the index of the command, or -1. */
+int rl_split_command(int argc, char **argv);
+/* Is `cmd` runnable (absolute/relative path, or found in PATH)? */
+bool rl_command_runnable(const char *cmd, char *why, size_t len);
+
+
+
+struct rl_ledger;
+/* 1 if a finding not allowed (other than RL010) was made, else 2 if the
+ * run was inconclusive (an RL010 finding or `inconclusive`), else 0. */
+int rl_verdict(const struct rl_ledger *l, uint32_t allow_mask, bool inconclusive);
+#endif /* RL_CLI_H */

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * cmd_check.c - `ringledger check -- CMD` (CI assertion) and
+ * `ringledger record -o FILE -- CMD` (the same run, written to a file).
+ */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "event_text.h"
+#include "ksyms.h"
+#include "ledger.h"
+#include "loader.h"
+#include "report.h"
+#include "run_cmd.h"
+
+struct check_args {
+	struct rl_common_opts common;
+	const char *json_path;
+	const char *junit_path;
+	const char *out_path;		/* record */
+	uint32_t allow_mask;
+	int settle_ms;
+	bool record;
+	bool print_events;
+};
+
+enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW, OPT_SETTLE, OPT_ATTACH, OPT_BTF,
+       OPT_NO_STACKS, OPT_MAX_PAGES, OPT_RINGBUF, OPT_DEBUG };
+
+static const struct argp_option check_options[] = {
+	{ "json", OPT_JSON, "FILE", 0, "also write the report as JSON (schema ringledger-report/1)", 0 },
+	{ "junit", OPT_JUNIT, "FILE", 0, "also write a JUnit XML report, one testcase per finding id", 0 },
+	{ "allow", OPT_ALLOW, "ID[,ID]", 0, "report these finding ids but do not fail on them", 0 },
+	{ "settle", OPT_SETTLE, "SECS", 0, "wait at most SECS for io_uring's teardown after CMD exits (default 10)", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe", 0 },
+	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of /sys/kernel/btf/vmlinux", 0 },
+	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "do not capture kernel stacks", 0 },
+	{ "max-pages", OPT_MAX_PAGES, "N", 0, "size of the tracked-page map (default 262144)", 0 },
+	{ "ringbuf-kib", OPT_RINGBUF, "KIB", 0, "event ring buffer size (default 8192)", 0 },
+	{ "verbose", 'v', NULL, 0, "print every lifecycle event as it happens", 0 },
+	{ "debug", OPT_DEBUG, NULL, 0, "libbpf's debug output (verifier logs)", 0 },
+	{},
+};
+
+static const struct argp_option record_options[] = {
+	{ "output", 'o', "FILE", 0, "write the event stream here (required)", 0 },
+	{ "settle", OPT_SETTLE, "SECS", 0, "wait at most SECS for io_uring's teardown after CMD exits (default 10)", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe", 0 },
+	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of /sys/kernel/btf/vmlinux", 0 },
+	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "do not capture kernel stacks", 0 },
+	{ "max-pages", OPT_MAX_PAGES, "N", 0, "size of the tracked-page map (default 262144)", 0 },
+	{ "debug", OPT_DEBUG, NULL, 0, "libbpf's debug output (verifier logs)", 0 },
+	{},
+};
+
+static error_t check_parse(int key, char *arg, struct argp_state *state)
+{
+	struct check_args *a = state->input;
+	char *end;
+	double secs;
+
+	switch (key) {
+	case OPT_JSON: a->json_path = arg; return 0;
+	case OPT_JUNIT: a->junit_path = arg; return 0;
+	case 'o': a->out_path = arg; return 0;
+	case OPT_BTF: a->common.btf_path = arg; return 0;
+	case OPT_NO_STACKS: a->common.no_stacks = true; return 0;
+	case 'v': a->print_events = true; return 0;
+	case OPT_DEBUG: a->common.verbose = true; return 0;
+	case OPT_ALLOW:
+		if (rl_parse_allow(arg, &a->allow_mask))
+			argp_error(state, "--allow takes finding ids like RL006,RL008, not '%s'", arg);
+		return 0;
+	case OPT_ATTACH:
+		if (rl_parse_attach(arg, &a->common.attach))
+			argp_error(state, "--attach takes auto, fentry or kprobe, not '%s'", arg);
+		return 0;
+	case OPT_SETTLE:
+		secs = strtod(arg, &end);
+		if (*end || secs < 0 || secs > 3600)
+			argp_error(state, "--settle takes seconds between 0 and 3600, not '%s'", arg);
+		a->settle_ms = secs * 1000;
+		return 0;
+	case OPT_MAX_PAGES:
+		a->common.max_pages = strtoul(arg, &end, 0);
+		if (*end || a->common.max_pages < 1024)
+			argp_error(state, "--max-pages takes a number of at least 1024, not '%s'", arg);
+		return 0;
+	case OPT_RINGBUF:
+		a->common.ringbuf_kib = strtoul(arg, &end, 0);
+		if (*end || a->common.ringbuf_kib < 64 || (a->common.ringbuf_kib & (a->common.ringbuf_kib - 1)))
+			argp_error(state, "--ringbuf-kib takes a power of two of at least 64, not '%s'", arg);
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'; the command goes after --", arg);
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+static const char check_doc[] =
+"Run CMD (and every process it starts) under the ledger, wait for io_uring to\n"
+"tear its rings down, and report what broke the rules.\n"
+"\n"
+"Exit: 0 clean, 1 findings, 2 inconclusive (events lost, hooks missing, or a\n"
+"ring that never died), 3 tool error.  CMD's own exit status is reported,\n"
+"never returned.\n"
+"\v"
+"Examples:\n"
+"  ringledger check -- ./my-io_uring-test\n"
+"  ringledger check --junit report.xml --allow RL008 -- make check\n";
+
+static const char record_doc[] =
+"Run CMD like `check` does and write the raw event stream to FILE, for\n"
+"`ringledger replay` on any machine.\n"
+"\v"
+"Examples:\n"
+"  ringledger record -o ring.events -- ./my-io_uring-test\n"
+"  ringledger replay ring.events\n";
+
+/* ---- event sinks -------------------------------------------------------- */
+
+struct check_state {
+	struct rl_ledger *ledger;
+	FILE *stream;			/* record: the output file           */
+	int stream_err;
+	unsigned long long nr_events;
+	bool print_events;
+};
+
+static void on_event(const struct rl_event *ev, void *cookie)
+{
+	struct check_state *st = cookie;
+
+	if (st->print_events)
+		rl_report_text_event(stdout, ev);
+	if (st->stream && !st->stream_err) {
+		st->stream_err = rl_stream_write_event(st->stream, ev);
+		st->nr_events++;
+	}
+	rl_ledger_feed(st->ledger, ev);
+}
+
+static size_t live_ctxs(void *cookie)
+{
+	struct check_state *st = cookie;
+
+	return rl_ledger_live_ctxs(st->ledger);
+}
+
+static const char *symbolize(uint64_t addr, char *buf, size_t len, void *cookie)
+{
+	return rl_ksyms_format(cookie, addr, buf, len);
+}
+
+static int write_report_file(const char *path, const struct rl_ledger *l,
+			     const struct rl_report_ctx *rc,
+			     void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *))
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f) {
+		rl_err("cannot write report %s: %s; check the directory exists and is writable",
+		       path, strerror(errno));
+		return -errno;
+	}
+	fmt(f, l, rc);
+	if (fclose(f)) {
+		rl_err("cannot write report %s: %s", path, strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
+static void join_command(char **cmd, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (; *cmd && off < len; cmd++)
+		off += snprintf(buf + off, len - off, "%s%s", off ? " " : "", *cmd);
+}
+
+static int run_check(struct check_args *a, char **cmd)
+{
+	struct check_state st = { .print_events = a->print_events };
+	struct rl_session_opts so = {
+		.btf_path = a->common.btf_path, .pref = a->common.attach,
+		.follow_only = true, .stacks = !a->common.no_stacks,
+		.max_pages = a->common.max_pages, .ringbuf_kib = a->common.ringbuf_kib,
+		.verbose = a->common.verbose, .on_event = on_event, .cookie = &st,
+	};
+	struct rl_event lost[RL_MAX_LOSS_EVENTS];
+	struct rl_report_ctx rc = { .allow_mask = a->allow_mask };
+	char err[512], why[1024], status[64], cmdline[1024];
+	struct rl_ksyms *ksyms = NULL;
+	struct rl_session sess;
+	struct rl_run_result res;
+	struct rl_losses losses;
+	size_t i, n, off = 0;
+	int ret = RL_EXIT_ERROR;
+
+	if (!rl_command_runnable(cmd[0], why, sizeof(why))) {
+		rl_err("cannot run '%s': %s; give a path or fix PATH", cmd[0], why);
+		return RL_EXIT_ERROR;
+	}
+	st.ledger = rl_ledger_new(NULL);
+	if (!st.ledger) {
+		rl_err("out of memory creating the ledger");
+		return RL_EXIT_ERROR;
+	}
+	if (a->record) {
+		st.stream = fopen(a->out_path, "we");
+		if (!st.stream) {
+			rl_err("cannot write %s: %s", a->out_path, strerror(errno));
+			goto cleanup;
+		}
+		rl_stream_write_header(st.stream);
+	}
+	if (rl_session_open(&sess, &so, err, sizeof(err))) {
+		rl_err("%s", err);
+		goto cleanup_stream;
+	}
+	if (rl_run_command(&sess, cmd, a->settle_ms, live_ctxs, &st, &res, err, sizeof(err))) {
+		rl_err("%s", err);
+		goto cleanup_session;
+	}
+
+	/* everything lost in the kernel becomes an RL010 through the ledger */
+	rl_session_losses(&sess, &losses);
+	n = rl_losses_to_events(&losses, lost, RL_MAX_LOSS_EVENTS);
+	for (i = 0; i < n; i++)
+		on_event(&lost[i], &st);
+	rl_ledger_finish(st.ledger, res.settle_timed_out);
+
+	why[0] = '\0';
+	if (sess.attach_failures)
+		off += snprintf(why, sizeof(why), "hooks missing: ");
+	if (off < sizeof(why))
+		rl_plan_failures(&sess.plan, why + off, sizeof(why) - off);
+	if (res.settle_timed_out)
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%sa ring context did not "
+			 "die within %.1f s of the command's exit", why[0] ? "; " : "",
+			 a->settle_ms / 1000.0);
+
+	if (a->record) {
+		rl_stream_write_trailer(st.stream, st.nr_events);
+		if (st.stream_err || fflush(st.stream)) {
+			rl_err("cannot write %s: %s", a->out_path, strerror(errno));
+			goto cleanup_session;
+		}
+		fprintf(stderr, "ringledger: recorded %llu events to %s; command %s\n",
+			st.nr_events, a->out_path, rl_describe_status(res.child_status, status, sizeof(status)));
+		ret = RL_EXIT_CLEAN;
+		goto cleanup_session;
+	}
+
+	join_command(cmd, cmdline, sizeof(cmdline));
+	ksyms = rl_ksyms_load(NULL);
+	rc.command = cmdline;
+	rc.child_status = res.child_status;
+	rc.elapsed_s = res.elapsed_s;
+	rc.inconclusive_why = why[0] ? why : NULL;
+	rc.verdict = rl_verdict(st.ledger, a->allow_mask, why[0] != '\0');
+	rc.symbolize = ksyms ? symbolize : NULL;
+	rc.sym_cookie = ksyms;
+	rl_report_text(stdout, st.ledger, &rc);
+	ret = rc.verdict;
+	if (a->json_path && write_report_file(a->json_path, st.ledger, &rc, rl_report_json))
+		ret = RL_EXIT_ERROR;
+	if (a->junit_path && write_report_file(a->junit_path, st.ledger, &rc, rl_report_junit))
+		ret = RL_EXIT_ERROR;
+
+cleanup_session:
+	rl_session_close(&sess);
+cleanup_stream:
+	if (st.stream)
+		fclose(st.stream);
+cleanup:
+	rl_ksyms_free(ksyms);
+	rl_ledger_free(st.ledger);
+	return ret;
+}
+
+static int parse_and_run(int argc, char **argv, bool record)
+{
+	const struct argp argp = { record ? record_options : check_options, check_parse,
+				   "[OPTIONS] -- CMD [ARGS...]", record ? record_doc : check_doc,
+				   NULL, NULL, NULL };
+	struct check_args a = { .settle_ms = 10000, .record = record };
+	int cmd_idx = rl_split_command(argc, argv);
+	int nopts = cmd_idx < 0 ? argc : cmd_idx - 1;
+
+	if (argp_parse(&argp, nopts, argv, 0, NULL, &a))
+		return RL_EXIT_ERROR;
+	if (cmd_idx < 0) {
+		rl_err("%s: missing command: give it after --, e.g. ringledger %s -- ./test",
+		       argv[0], argv[0]);
+		return RL_EXIT_ERROR;
+	}
+	if (record && !a.out_path) {
+		rl_err("record: missing -o FILE: where to write the event stream");
+		return RL_EXIT_ERROR;
+	}
+	return run_check(&a, argv + cmd_idx);
+}
+
+int cmd_check(int argc, char **argv)
+{
+	return parse_and_run(argc, argv, false);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	return parse_and_run(argc, argv, true);
+}

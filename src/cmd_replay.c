@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * cmd_replay.c - `ringledger replay FILE`: the ledger over a recorded stream,
+ * with no kernel involved.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "event_text.h"
+#include "ledger.h"
+#include "report.h"
+
+struct replay_args {
+	const char *path;
+	const char *json_path;
+	const char *junit_path;
+	uint32_t allow_mask;
+	bool verbose;
+};
+
+enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW };
+
+static const struct argp_option replay_options[] = {
+	{ "json", OPT_JSON, "FILE", 0, "also write the report as JSON", 0 },
+	{ "junit", OPT_JUNIT, "FILE", 0, "also write a JUnit XML report", 0 },
+	{ "allow", OPT_ALLOW, "ID[,ID]", 0, "report these finding ids but do not fail on them", 0 },
+	{ "verbose", 'v', NULL, 0, "print every event", 0 },
+	{},
+};
+
+static error_t replay_parse(int key, char *arg, struct argp_state *state)
+{
+	struct replay_args *a = state->input;
+
+	switch (key) {
+	case OPT_JSON: a->json_path = arg; return 0;
+	case OPT_JUNIT: a->junit_path = arg; return 0;
+	case 'v': a->verbose = true; return 0;
+	case OPT_ALLOW:
+		if (rl_parse_allow(arg, &a->allow_mask))
+			argp_error(state, "--allow takes finding ids like RL006,RL008, not '%s'", arg);
+		return 0;
+	case ARGP_KEY_ARG:
+		if (a->path)
+			argp_error(state, "replay takes one file, got '%s' too", arg);
+		a->path = arg;
+		return 0;
+	case ARGP_KEY_END:
+		if (!a->path)
+			argp_error(state, "missing FILE: the event stream written by `ringledger record`");
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+static const char replay_doc[] =
+"Run the ledger over an event stream written by `ringledger record` and\n"
+"report as `check` would.  Needs no kernel and no privileges.\n"
+"\n"
+"Exit: 0 clean, 1 findings, 2 inconclusive (events lost, or the stream ends\n"
+"without its end line), 3 unreadable or malformed file.\n"
+"\v"
+"Examples:\n"
+"  ringledger replay ring.events\n"
+"  ringledger replay --json report.json ring.events\n";
+
+static int write_file(const char *path, const struct rl_ledger *l, const struct rl_report_ctx *rc,
+		      void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *))
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f) {
+		rl_err("cannot write report %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fmt(f, l, rc);
+	return fclose(f) ? -1 : 0;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	const struct argp argp = { replay_options, replay_parse, "FILE", replay_doc, NULL, NULL, NULL };
+	struct replay_args a = {};
+	struct rl_report_ctx rc = { .child_status = -1 };
+	struct rl_stream_reader *r;
+	struct rl_ledger *l;
+	enum rl_read_status st;
+	struct rl_event ev;
+	int ret = RL_EXIT_ERROR;
+	FILE *f;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
+		return RL_EXIT_ERROR;
+	f = fopen(a.path, "re");
+	if (!f) {
+		rl_err("replay: cannot open %s: %s", a.path, strerror(errno));
+		return RL_EXIT_ERROR;
+	}
+	r = rl_stream_open(f);
+	l = rl_ledger_new(NULL);
+	if (!r || !l) {
+		rl_err("replay: %s: %s", a.path, r ? "out of memory" : "not an event stream "
+		       "(no 'ringledger-events v1' first line)");
+		goto cleanup;
+	}
+	while ((st = rl_stream_next(r, &ev)) == RL_READ_EVENT) {
+		if (a.verbose)
+			rl_report_text_event(stdout, &ev);
+		rl_ledger_feed(l, &ev);
+	}
+	if (st == RL_READ_ERROR) {
+		rl_err("replay: %s: %s", a.path, rl_stream_error(r));
+		goto cleanup;
+	}
+	rl_ledger_finish(l, false);
+	rc.command = a.path;
+	rc.allow_mask = a.allow_mask;
+	if (st == RL_READ_TRUNCATED)
+		rc.inconclusive_why = "the stream ends without its end line: it was cut short";
+	rc.verdict = rl_verdict(l, a.allow_mask, st == RL_READ_TRUNCATED);
+	rl_report_text(stdout, l, &rc);
+	ret = rc.verdict;
+	if (a.json_path && write_file(a.json_path, l, &rc, rl_report_json))
+		ret = RL_EXIT_ERROR;
+	if (a.junit_path && write_file(a.junit_path, l, &rc, rl_report_junit))
+		ret = RL_EXIT_ERROR;
+cleanup:
+	rl_ledger_free(l);
+	if (r)
+		rl_stream_close(r);
+	fclose(f);
+	return ret;
+}

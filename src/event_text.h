@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * event_text.h - the recorded event stream: one struct rl_event per line.
+ *
+ * `ringledger record` writes it, `ringledger replay` and the unit tests read
+ * it.  The format is documented in doc/event-stream.md; it is versioned by
+ * its first line ("ringledger-events v1").
+ */
+#ifndef RL_EVENT_TEXT_H
+#define RL_EVENT_TEXT_H
+
+#include <stdio.h>
+#include "rl_events.h"
+
+#define RL_STREAM_MAGIC "ringledger-events"
+#define RL_STREAM_VERSION 1
+
+struct rl_stream_reader;
+
+/* Write the header line once, then one line per event. 0 or -errno. */
+int rl_stream_write_header(FILE *f);
+int rl_stream_write_event(FILE *f, const struct rl_event *ev);
+/* Closing line: lets replay tell a complete stream from a truncated one. */
+int rl_stream_write_trailer(FILE *f, unsigned long long nr_events);
+
+enum rl_read_status {
+	RL_READ_EVENT = 0,	/* *ev filled                                  */
+	RL_READ_END,		/* trailer seen, stream complete               */
+	RL_READ_TRUNCATED,	/* EOF without trailer: inconclusive           */
+	RL_READ_ERROR,		/* malformed: rl_stream_error() says where/why */
+};
+
+struct rl_stream_reader *rl_stream_open(FILE *f);
+enum rl_read_status rl_stream_next(struct rl_stream_reader *r, struct rl_event *ev);
+/* "line 12: unknown event type 'foo'" */
+const char *rl_stream_error(const struct rl_stream_reader *r);
+unsigned long rl_stream_line(const struct rl_stream_reader *r);
+void rl_stream_close(struct rl_stream_reader *r);
+
+#endif /* RL_EVENT_TEXT_H */

@@ -1,0 +1,1544 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ledger.c - the page-reference ledger.
+ *
+ * Events in (struct rl_event, from BPF or a recorded stream), findings out.
+ * The books kept, and the invariant each record keeps:
+ *
+ *   ring_ctx  one per io_ring_ctx; lists the regions it owns.  `observed`
+ *             says its CTX_CREATE was seen, so all its ring regions are
+ *             known and "this offset names no region" can be judged.
+ *   region    one per pages[] array; a page_slot per described page holds
+ *             the pfn and `claims`, the number of live vmas whose claim set
+ *             holds that page.  total_claims is the sum of claims.
+ *   vma       one per tracked vm_area_struct; its claim set is the pages
+ *             [0, nr_mapped) of one region that vm_insert_pages put there
+ *             and that no VMA_ZAP / VMA_REMOVE took away yet.
+ *   page      the pfn map points each tracked pfn at (region, index) until
+ *             the page is freed or the region is retired.
+ *
+ * A record is retired when nothing can refer to it any more: a region once
+ * it is closed (freed, or leaked with its ctx), unclaimed, and its pages
+ * are freed; a vma at VMA_REMOVE; a ctx at CTX_DEAD.
+ *
+ * Known limit: a VMA_DUP made by a vma split (partial munmap/mprotect) is
+ * counted like a fork copy, so both pieces claim all pages until they are
+ * zapped or removed.  io_uring mappings are rarely split.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ledger.h"
+#include "ledger_map.h"
+#include "ledger_names.h"
+
+#define MAX_DESCRIBED_PAGES	(RL_MAX_REGION_CHUNKS * RL_PFNS_PER_EVENT)
+#define MAX_STORED_FINDINGS	16384	/* later ones are counted, not kept  */
+#define MAX_FREE_ORDER		20	/* larger "frees" are not of our pages */
+/* x86_64 TASK_SIZE with 4-level paging: the end of the user window. */
+#define USER_VA_END		0x00007ffffffff000ULL
+#define MAX_ERRNO		4095
+
+/* Who did something, and when: the header of the event that did it. */
+struct origin {
+	uint64_t ts;
+	uint32_t pid, tid;
+	char comm[RL_COMM_LEN];
+};
+
+struct ring_ctx {
+	uint64_t key;
+	struct origin born;
+	bool observed;		/* CTX_CREATE seen (not inferred from a region) */
+	uint32_t first_region;	/* head of the regions it owns, RL_NIL       */
+};
+
+enum page_state {
+	PAGE_UNDESCRIBED = 0,	/* no REGION_PAGES chunk named it yet      */
+	PAGE_TRACKED,		/* in the pfn map                          */
+	PAGE_FREED,		/* PAGE_FREE seen                          */
+	PAGE_ORPHANED,		/* its pfn was handed to another region    */
+};
+
+struct page_slot {
+	uint64_t pfn;
+	uint32_t claims;	/* live vmas whose claim set holds this page */
+	uint8_t state;		/* enum page_state                         */
+};
+
+/* RL002 evidence gathered over the REGION_PAGES chunks of one sampling
+ * (at create or at free); reported once the sampling is complete. */
+struct shortfall {
+	uint32_t pages_seen;
+	uint32_t nr_short;
+	uint32_t first_index;	/* of the first page short of references */
+	uint32_t first_claims;
+	uint64_t first_pfn;
+	int64_t seen, expected;
+	uint64_t vma, vma_start, vma_end, vma_pgoff;	/* one vma mapping it */
+	bool flushed;
+};
+
+struct region {
+	uint64_t key;		/* pages[] array pointer                      */
+	uint64_t serial;	/* unique per record; keys are reused          */
+	uint64_t ctx;		/* owner, 0 while pending                      */
+	uint64_t mr, mmap_offset;
+	uint32_t kind, bgid, nr_pages, flags;
+	uint32_t nr_described;	/* length of pages[]                          */
+	struct page_slot *pages;
+	uint32_t live_pages;	/* pages in PAGE_TRACKED                      */
+	uint64_t total_claims;	/* sum of pages[].claims                      */
+	struct origin created_by;
+	bool keyed;		/* region_by_key points at this record         */
+	bool pending;		/* on the pending list: its ctx is not born    */
+	bool in_ctx_list;
+	bool freed;		/* REGION_FREE seen                            */
+	bool leaked;		/* its ctx died before it was freed (RL003)    */
+	uint32_t list_prev, list_next;	/* pending list or its ctx's list    */
+	struct shortfall at_create, at_free;
+	struct origin freed_by;
+	uint32_t nr_free_stack;
+	uint64_t free_stack[RL_STACK_DEPTH];
+};
+
+struct vma {
+	uint64_t key;
+	uint64_t ctx, start, end, pgoff;
+	uint64_t dup_of;	/* the vma it was copied from, 0 if mmapped   */
+	struct origin mapped_by;
+	uint32_t offset_kind, offset_bgid;	/* what its pgoff names       */
+	bool mmap_seen;		/* MMAP returned 0 for it                     */
+	bool named_missing;	/* the offset named no live region (RL006)    */
+	bool rl006_reported;
+	uint32_t named_slot;	/* region its offset named at MMAP, RL_NIL    */
+	uint64_t named_serial;
+	uint32_t region_slot;	/* region whose pages it maps, RL_NIL         */
+	uint64_t region_serial;
+	uint64_t base;		/* user address of that region's page 0       */
+	uint32_t nr_mapped;	/* claim set is within pages [0, nr_mapped)   */
+	uint64_t bits_inline;	/* the claim set when nr_mapped <= 64         */
+	uint64_t *bits_heap;	/* otherwise                                  */
+};
+
+/* What io_uring_get_unmapped_area returned to a thread, until its mmap. */
+struct area {
+	uint64_t ctx, pgoff, addr, len;
+};
+
+struct rl_ledger {
+	struct rl_ledger_opts opts;
+	struct rl_pool ctxs, regions, vmas, areas;
+	struct rl_map ctx_by_key;	/* ctx pointer -> ctxs index           */
+	struct rl_map region_by_key;	/* pages[] -> newest regions index     */
+	struct rl_map vma_by_key;	/* vma pointer -> vmas index           */
+	struct rl_map page_by_pfn;	/* pfn -> region index << 32 | page    */
+	struct rl_map area_by_tid;	/* tid -> areas index                  */
+	struct rl_map lost_finding;	/* counter -> findings index (RL010)   */
+	struct rl_map lost_total;	/* counter -> events lost so far       */
+	size_t live_observed_ctxs;	/* observed ctx records                */
+	uint32_t pending_head;		/* regions waiting for their ctx       */
+	uint64_t next_serial;
+	struct rl_finding *findings;
+	size_t nr_findings, cap_findings;
+	struct rl_ledger_stats st;
+	uint64_t events_by_type[RL_EV__MAX];	/* incl. the informative ones */
+	bool finished;
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static struct origin origin_of(const struct rl_event *ev)
+{
+	struct origin o;
+
+	o.ts = ev->h.ts_ns;
+	o.pid = ev->h.pid;
+	o.tid = ev->h.tid;
+	memcpy(o.comm, ev->h.comm, RL_COMM_LEN);
+	o.comm[RL_COMM_LEN - 1] = '\0';
+	return o;
+}
+
+static inline struct ring_ctx *ctx_at(const struct rl_ledger *l, uint32_t i)
+{
+	return rl_pool_at(&l->ctxs, i);
+}
+
+static inline struct region *region_at(const struct rl_ledger *l, uint32_t i)
+{
+	return rl_pool_at(&l->regions, i);
+}
+
+static inline struct vma *vma_at(const struct rl_ledger *l, uint32_t i)
+{
+	return rl_pool_at(&l->vmas, i);
+}
+
+static uint32_t lookup(const struct rl_map *m, uint64_t key)
+{
+	uint64_t v;
+
+	return rl_map_get(m, key, &v) ? (uint32_t)v : RL_NIL;
+}
+
+/* The region a vma refers to, if that record still exists. */
+static struct region *region_by_ref(const struct rl_ledger *l, uint32_t slot,
+				    uint64_t serial)
+{
+	struct region *r;
+
+	if (slot == RL_NIL || !rl_pool_live(&l->regions, slot))
+		return NULL;
+	r = region_at(l, slot);
+	return r->serial == serial ? r : NULL;
+}
+
+static inline uint64_t vma_bytes(const struct vma *v)
+{
+	return v->end > v->start ? v->end - v->start : 0;
+}
+
+static inline uint64_t region_bytes(const struct region *r)
+{
+	return (uint64_t)r->nr_pages << RL_PAGE_SHIFT;
+}
+
+static inline bool region_user_provided(const struct region *r)
+{
+	return r->flags & RL_REGION_F_USER_PROVIDED;
+}
+
+static inline uint64_t *vma_bits(struct vma *v)
+{
+	return v->nr_mapped <= 64 ? &v->bits_inline : v->bits_heap;
+}
+
+static inline bool vma_claims_page(struct vma *v, uint32_t idx)
+{
+	return idx < v->nr_mapped && (vma_bits(v)[idx / 64] >> (idx % 64)) & 1;
+}
+
+/* ---- findings --------------------------------------------------------- */
+
+static void finding_init(struct rl_finding *f, enum rl_finding_id id,
+			 const struct origin *o)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	f->ts_ns = o->ts;
+	f->pid = o->pid;
+	f->tid = o->tid;
+	memcpy(f->comm, o->comm, RL_COMM_LEN);
+	f->refcount_seen = -1;
+	f->refcount_expected = -1;
+}
+
+static void finding_set_region(struct rl_finding *f, const struct region *r)
+{
+	f->ctx = r->ctx;
+	f->region = r->key;
+	f->region_kind = r->kind;
+	f->bgid = r->bgid;
+}
+
+static void finding_set_vma(struct rl_finding *f, const struct vma *v)
+{
+	f->vma = v->key;
+	f->vma_start = v->start;
+	f->vma_end = v->end;
+	f->vma_pgoff = v->pgoff;
+}
+
+static void copy_stack(uint32_t *nr_dst, uint64_t *dst, uint32_t nr, const void *src)
+{
+	if (nr > RL_STACK_DEPTH)
+		nr = RL_STACK_DEPTH;
+	*nr_dst = nr;
+	memcpy(dst, src, nr * sizeof(uint64_t));
+}
+
+/* Store a finding (up to MAX_STORED_FINDINGS) and tell the caller.
+ * Returns its index, or -1 when it was only counted. */
+static long finding_emit(struct rl_ledger *l, const struct rl_finding *f)
+{
+	long idx = -1;
+
+	if (f->id > RL_F_NONE && f->id < RL_F__MAX)
+		l->st.findings[f->id]++;
+	if (l->nr_findings < MAX_STORED_FINDINGS) {
+		if (l->nr_findings == l->cap_findings) {
+			size_t cap = l->cap_findings ? l->cap_findings * 2 : 16;
+			struct rl_finding *nf = realloc(l->findings, cap * sizeof(*nf));
+
+			if (nf) {
+				l->findings = nf;
+				l->cap_findings = cap;
+			}
+		}
+		if (l->nr_findings < l->cap_findings) {
+			idx = (long)l->nr_findings++;
+			l->findings[idx] = *f;
+		}
+	}
+	if (l->opts.on_finding)
+		l->opts.on_finding(f, l->opts.cookie);
+	return idx;
+}
+
+/* ---- region lists (a ctx's regions, and the pending ones) ------------- */
+
+static uint32_t *list_head_of(struct rl_ledger *l, const struct region *r)
+{
+	uint32_t c;
+
+	if (r->pending)
+		return &l->pending_head;
+	if (!r->in_ctx_list)
+		return NULL;
+	c = lookup(&l->ctx_by_key, r->ctx);
+	return c == RL_NIL ? NULL : &ctx_at(l, c)->first_region;
+}
+
+static void list_push(struct rl_ledger *l, uint32_t *head, uint32_t slot)
+{
+	struct region *r = region_at(l, slot);
+
+	r->list_prev = RL_NIL;
+	r->list_next = *head;
+	if (*head != RL_NIL)
+		region_at(l, *head)->list_prev = slot;
+	*head = slot;
+}
+
+static void list_unlink(struct rl_ledger *l, uint32_t slot)
+{
+	struct region *r = region_at(l, slot);
+	uint32_t *head = list_head_of(l, r);
+
+	if (!head)
+		return;
+	if (r->list_prev != RL_NIL)
+		region_at(l, r->list_prev)->list_next = r->list_next;
+	else
+		*head = r->list_next;
+	if (r->list_next != RL_NIL)
+		region_at(l, r->list_next)->list_prev = r->list_prev;
+	r->list_prev = r->list_next = RL_NIL;
+	r->pending = false;
+	r->in_ctx_list = false;
+}
+
+static void region_join_ctx(struct rl_ledger *l, uint32_t slot, uint32_t cslot)
+{
+	struct ring_ctx *c = ctx_at(l, cslot);
+	struct region *r;
+
+	list_unlink(l, slot);
+	list_push(l, &c->first_region, slot);
+	r = region_at(l, slot);
+	r->ctx = c->key;
+	r->in_ctx_list = true;
+}
+
+/* ---- ring contexts ---------------------------------------------------- */
+
+static uint32_t ctx_add(struct rl_ledger *l, uint64_t key, const struct origin *o,
+			bool observed)
+{
+	uint32_t i = rl_pool_alloc(&l->ctxs);
+	struct ring_ctx *c;
+
+	if (i == RL_NIL)
+		return RL_NIL;
+	if (rl_map_put(&l->ctx_by_key, key, i)) {
+		rl_pool_release(&l->ctxs, i);
+		return RL_NIL;
+	}
+	c = ctx_at(l, i);
+	c->key = key;
+	c->born = *o;
+	c->observed = observed;
+	c->first_region = RL_NIL;
+	if (observed)
+		l->live_observed_ctxs++;
+	return i;
+}
+
+static void region_maybe_retire(struct rl_ledger *l, uint32_t slot);
+
+/* Forget a ctx record: its regions stay, owned by nobody. */
+static void ctx_forget(struct rl_ledger *l, uint32_t cslot)
+{
+	struct ring_ctx *c = ctx_at(l, cslot);
+	uint32_t s = c->first_region;
+
+	while (s != RL_NIL) {
+		struct region *r = region_at(l, s);
+		uint32_t next = r->list_next;
+
+		r->in_ctx_list = false;
+		r->list_prev = r->list_next = RL_NIL;
+		region_maybe_retire(l, s);
+		s = next;
+	}
+	if (c->observed)
+		l->live_observed_ctxs--;
+	rl_map_del(&l->ctx_by_key, c->key);
+	rl_pool_release(&l->ctxs, cslot);
+}
+
+/* The live region of ctx that an mmap offset of `kind` (and bgid) names. */
+static uint32_t ctx_find_region(const struct rl_ledger *l, const struct ring_ctx *c,
+				uint32_t kind, uint32_t bgid, bool *has_unknown)
+{
+	uint32_t s;
+
+	*has_unknown = false;
+	for (s = c->first_region; s != RL_NIL; s = region_at(l, s)->list_next) {
+		const struct region *r = region_at(l, s);
+
+		if (r->freed)
+			continue;
+		if (r->kind == RL_RK_UNKNOWN)
+			*has_unknown = true;
+		if (r->kind == kind && (kind != RL_RK_PBUF || r->bgid == bgid))
+			return s;
+	}
+	return RL_NIL;
+}
+
+/* ---- regions and their pages ----------------------------------------- */
+
+static void shortfall_flush(struct rl_ledger *l, struct region *r, bool at_free);
+
+static void page_untrack(struct rl_ledger *l, struct region *r, uint32_t idx,
+			 enum page_state to)
+{
+	struct page_slot *p = &r->pages[idx];
+
+	if (p->state != PAGE_TRACKED)
+		return;
+	rl_map_del(&l->page_by_pfn, p->pfn);
+	p->state = to;
+	r->live_pages--;
+}
+
+static void region_retire(struct rl_ledger *l, uint32_t slot)
+{
+	struct region *r = region_at(l, slot);
+	uint32_t i;
+
+	shortfall_flush(l, r, false);
+	shortfall_flush(l, r, true);
+	for (i = 0; i < r->nr_described; i++)
+		page_untrack(l, r, i, PAGE_ORPHANED);
+	list_unlink(l, slot);
+	if (r->keyed)
+		rl_map_del(&l->region_by_key, r->key);
+	free(r->pages);
+	rl_pool_release(&l->regions, slot);
+}
+
+/* A region is retired once it is closed (freed, or leaked with its ctx),
+ * no vma claims its pages, and none of its pages can still be freed. */
+static void region_maybe_retire(struct rl_ledger *l, uint32_t slot)
+{
+	struct region *r;
+
+	if (slot == RL_NIL || !rl_pool_live(&l->regions, slot))
+		return;
+	r = region_at(l, slot);
+	if (!(r->freed || r->leaked) || r->total_claims)
+		return;
+	if (r->live_pages && !r->leaked)
+		return;
+	region_retire(l, slot);
+}
+
+/* The region record keyed by pages[] pointer `key` (the newest one). */
+static uint32_t region_lookup(const struct rl_ledger *l, uint64_t key)
+{
+	return lookup(&l->region_by_key, key);
+}
+
+/* A new region took over `key`: the old record can only be one whose
+ * REGION_FREE we did not see (the kernel reused its pages[] array). */
+static void region_unkey(struct rl_ledger *l, uint32_t slot)
+{
+	struct region *r = region_at(l, slot);
+
+	rl_map_del(&l->region_by_key, r->key);
+	r->keyed = false;
+	r->freed = true;
+	if (r->pending)
+		list_unlink(l, slot);
+	region_maybe_retire(l, slot);
+}
+
+/* Record pfn as page idx of region slot, taking it from any region that
+ * still had it (whose PAGE_FREE we did not see). */
+static void page_describe(struct rl_ledger *l, uint32_t slot, uint32_t idx, uint64_t pfn)
+{
+	struct region *r = region_at(l, slot);
+	uint64_t packed = (uint64_t)slot << 32 | idx;
+	uint64_t old;
+
+	if (r->pages[idx].state == PAGE_TRACKED) {
+		if (r->pages[idx].pfn == pfn)
+			return;
+		page_untrack(l, r, idx, PAGE_ORPHANED);
+	}
+	r->pages[idx].pfn = pfn;
+	if (region_user_provided(r) || !pfn || pfn == RL_MAP_EMPTY) {
+		r->pages[idx].state = PAGE_UNDESCRIBED;	/* not ours to free */
+		return;
+	}
+	if (rl_map_get(&l->page_by_pfn, pfn, &old) && old != packed) {
+		uint32_t oslot = (uint32_t)(old >> 32);
+
+		page_untrack(l, region_at(l, oslot), (uint32_t)old, PAGE_ORPHANED);
+		region_maybe_retire(l, oslot);
+		r = region_at(l, slot);
+	}
+	if (rl_map_put(&l->page_by_pfn, pfn, packed))
+		return;
+	r->pages[idx].state = PAGE_TRACKED;
+	r->live_pages++;
+	l->st.pages_tracked++;
+}
+
+/* ---- vmas and their claim sets --------------------------------------- */
+
+static int vma_set_claims(struct vma *v, uint32_t nr)
+{
+	size_t words = (nr + 63) / 64;
+
+	v->nr_mapped = 0;
+	v->bits_inline = 0;
+	free(v->bits_heap);
+	v->bits_heap = NULL;
+	if (nr > 64) {
+		v->bits_heap = calloc(words, sizeof(uint64_t));
+		if (!v->bits_heap)
+			return -ENOMEM;
+	}
+	v->nr_mapped = nr;
+	return 0;
+}
+
+/* Give vma the pages [0, nr) of region r: one claim on each. */
+static void vma_claim(struct vma *v, struct region *r, uint32_t slot, uint32_t nr)
+{
+	uint64_t *bits;
+	uint32_t i;
+
+	if (nr > r->nr_described)
+		nr = r->nr_described;
+	v->region_slot = slot;
+	v->region_serial = r->serial;
+	if (vma_set_claims(v, nr))
+		return;
+	bits = vma_bits(v);
+	for (i = 0; i < nr; i++) {
+		bits[i / 64] |= 1ULL << (i % 64);
+		r->pages[i].claims++;
+	}
+	r->total_claims += nr;
+}
+
+/* Drop the vma's claims on pages mapped at user addresses [lo, hi), or on
+ * all of them. */
+static void vma_unclaim(struct rl_ledger *l, struct vma *v, bool all, uint64_t lo,
+			uint64_t hi)
+{
+	struct region *r = region_by_ref(l, v->region_slot, v->region_serial);
+	uint64_t *bits = vma_bits(v);
+	uint32_t i;
+
+	for (i = 0; i < v->nr_mapped; i++) {
+		uint64_t addr = v->base + ((uint64_t)i << RL_PAGE_SHIFT);
+
+		if (!((bits[i / 64] >> (i % 64)) & 1))
+			continue;
+		if (!all && (addr < lo || addr >= hi))
+			continue;
+		bits[i / 64] &= ~(1ULL << (i % 64));
+		if (r && i < r->nr_described && r->pages[i].claims) {
+			r->pages[i].claims--;
+			r->total_claims--;
+		}
+	}
+}
+
+static void vma_unclaim_all(struct rl_ledger *l, struct vma *v)
+{
+	uint32_t slot = v->region_slot;
+
+	vma_unclaim(l, v, true, 0, 0);
+	vma_set_claims(v, 0);
+	v->region_slot = RL_NIL;
+	region_maybe_retire(l, slot);
+}
+
+static uint32_t vma_add(struct rl_ledger *l, uint64_t key)
+{
+	uint32_t i = rl_pool_alloc(&l->vmas);
+	struct vma *v;
+
+	if (i == RL_NIL)
+		return RL_NIL;
+	if (rl_map_put(&l->vma_by_key, key, i)) {
+		rl_pool_release(&l->vmas, i);
+		return RL_NIL;
+	}
+	v = vma_at(l, i);
+	v->key = key;
+	v->named_slot = RL_NIL;
+	v->region_slot = RL_NIL;
+	return i;
+}
+
+static void vma_forget(struct rl_ledger *l, uint64_t key)
+{
+	uint32_t i = lookup(&l->vma_by_key, key);
+
+	if (i == RL_NIL)
+		return;
+	vma_unclaim_all(l, vma_at(l, i));
+	rl_map_del(&l->vma_by_key, key);
+	rl_pool_release(&l->vmas, i);
+}
+
+/* Set what the vma's offset names from its pgoff (page units). */
+static void vma_set_geometry(struct vma *v, const struct rl_ev_mmap *m)
+{
+	v->ctx = m->ctx;
+	v->start = m->start;
+	v->end = m->end;
+	v->pgoff = m->pgoff;
+	v->offset_bgid = 0;
+	v->offset_kind = rl_mmap_offset_kind(m->pgoff << RL_PAGE_SHIFT, &v->offset_bgid);
+}
+
+/* One live vma whose claim set holds page idx of region r, or NULL. */
+static struct vma *vma_mapping_page(const struct rl_ledger *l, const struct region *r,
+				    uint32_t idx)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->vmas.nr; i++) {
+		struct vma *v;
+
+		if (!rl_pool_live(&l->vmas, i))
+			continue;
+		v = vma_at(l, i);
+		if (region_by_ref(l, v->region_slot, v->region_serial) == r &&
+		    vma_claims_page(v, idx))
+			return v;
+	}
+	return NULL;
+}
+
+/* ---- the rules -------------------------------------------------------- */
+
+/* RL001: a page of a tracked region is never freed while a live vma maps it.
+ * Called once per region touched by a PAGE_FREE, with the mapped pages. */
+static void rule_rl001_page_freed_while_mapped(struct rl_ledger *l, const struct rl_event *ev,
+					       const struct region *r, uint32_t first_idx,
+					       uint32_t nr_mapped)
+{
+	const struct page_slot *p = &r->pages[first_idx];
+	struct origin o = origin_of(ev);
+	const struct vma *v = vma_mapping_page(l, r, first_idx);
+	struct rl_finding f;
+
+	finding_init(&f, RL001, &o);
+	finding_set_region(&f, r);
+	if (v)
+		finding_set_vma(&f, v);
+	f.pfn = p->pfn;
+	f.nr_pfns = nr_mapped;
+	copy_stack(&f.nr_stack, f.stack, ev->nr_stack, ev->stack);
+	copy_stack(&f.nr_setup_stack, f.setup_stack, r->nr_free_stack, r->free_stack);
+	snprintf(f.detail, sizeof(f.detail),
+		 "pfn 0x%" PRIx64 " (page %u of %s region 0x%" PRIx64 ") freed while "
+		 "%u vma(s) map it, e.g. vma 0x%" PRIx64 " of pid %u; %u page(s) of this "
+		 "free still mapped; region %s",
+		 p->pfn, first_idx, rl_region_kind_name(r->kind), r->key, p->claims,
+		 v ? v->key : 0, v ? v->mapped_by.pid : 0, nr_mapped,
+		 r->freed ? "already passed to io_free_region" : "not freed by io_uring");
+	finding_emit(l, &f);
+}
+
+/* The references page idx must hold: io_uring's own (one, on the head only
+ * for a SINGLE_REF compound page) plus one per live mapping of it. */
+static int64_t expected_refs(const struct region *r, uint32_t idx, bool at_free)
+{
+	if (!at_free)
+		return 1;
+	if (r->flags & RL_REGION_F_SINGLE_REF)
+		return 1 + (int64_t)r->total_claims;
+	return 1 + (int64_t)r->pages[idx].claims;
+}
+
+/* RL002: refcount(page) >= io_uring's reference + live user mappings, at
+ * every sampling (REGION_PAGES at create and at free).  Judges one chunk;
+ * the region's shortfall is reported when its sampling is complete. */
+static void rule_rl002_refcount_below_expected(struct rl_ledger *l, uint32_t slot,
+					       const struct rl_ev_pages *pg)
+{
+	struct region *r = region_at(l, slot);
+	bool at_free = pg->at_free != 0;
+	struct shortfall *s = at_free ? &r->at_free : &r->at_create;
+	uint32_t n = pg->count < RL_PFNS_PER_EVENT ? pg->count : RL_PFNS_PER_EVENT;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t idx = pg->first + i;
+		int64_t expected;
+		const struct vma *v;
+
+		if (idx >= r->nr_described)
+			break;
+		s->pages_seen++;
+		/* user memory: its references are pins (issue 4); a compound
+		 * page has one refcount, judged on its head */
+		if ((at_free && region_user_provided(r)) ||
+		    ((r->flags & RL_REGION_F_SINGLE_REF) && idx != 0))
+			continue;
+		expected = expected_refs(r, idx, at_free);
+		if ((int64_t)pg->refcount[i] >= expected)
+			continue;
+		if (s->nr_short++)
+			continue;
+		s->first_index = idx;
+		s->first_pfn = pg->pfn[i];
+		s->first_claims = r->pages[idx].claims;
+		s->seen = pg->refcount[i];
+		s->expected = expected;
+		v = vma_mapping_page(l, r, idx);
+		if (v) {
+			s->vma = v->key;
+			s->vma_start = v->start;
+			s->vma_end = v->end;
+			s->vma_pgoff = v->pgoff;
+		}
+	}
+	if (s->pages_seen >= r->nr_described)
+		shortfall_flush(l, r, at_free);
+}
+
+static void shortfall_flush(struct rl_ledger *l, struct region *r, bool at_free)
+{
+	struct shortfall *s = at_free ? &r->at_free : &r->at_create;
+	const struct origin *o = at_free ? &r->freed_by : &r->created_by;
+	struct rl_finding f;
+
+	if (s->flushed || !s->nr_short)
+		return;
+	s->flushed = true;
+	finding_init(&f, RL002, o);
+	finding_set_region(&f, r);
+	f.vma = s->vma;
+	f.vma_start = s->vma_start;
+	f.vma_end = s->vma_end;
+	f.vma_pgoff = s->vma_pgoff;
+	f.pfn = s->first_pfn;
+	f.nr_pfns = s->nr_short;
+	f.refcount_seen = s->seen;
+	f.refcount_expected = s->expected;
+	if (at_free)
+		copy_stack(&f.nr_stack, f.stack, r->nr_free_stack, r->free_stack);
+	if (r->flags & RL_REGION_F_SINGLE_REF)
+		snprintf(f.detail, sizeof(f.detail),
+			 "at %s: compound page pfn 0x%" PRIx64 " of %s region 0x%" PRIx64
+			 " (%u pages) has refcount %" PRId64 ", expected %" PRId64
+			 " = 1 (io_uring) + %" PRIu64 " mapped page(s)",
+			 at_free ? "io_free_region" : "io_create_region", s->first_pfn,
+			 rl_region_kind_name(r->kind), r->key, r->nr_pages, s->seen,
+			 s->expected, (uint64_t)(s->expected - 1));
+	else
+		snprintf(f.detail, sizeof(f.detail),
+			 "at %s: %u of %u page(s) of %s region 0x%" PRIx64 " short of "
+			 "references; first pfn 0x%" PRIx64 " (page %u) has refcount %"
+			 PRId64 ", expected %" PRId64 " = 1 (io_uring) + %u mapping(s)",
+			 at_free ? "io_free_region" : "io_create_region", s->nr_short,
+			 r->nr_described, rl_region_kind_name(r->kind), r->key,
+			 s->first_pfn, s->first_index, s->seen, s->expected,
+			 at_free ? s->first_claims : 0);
+	finding_emit(l, &f);
+}
+
+/* RL002 as well: a page of a region io_uring still holds was freed, so the
+ * reference io_uring counts on (refcount >= 1) was not there. */
+static void rule_rl002_page_freed_under_live_region(struct rl_ledger *l,
+						    const struct rl_event *ev,
+						    const struct region *r,
+						    uint32_t first_idx, uint32_t nr)
+{
+	struct origin o = origin_of(ev);
+	struct rl_finding f;
+
+	finding_init(&f, RL002, &o);
+	finding_set_region(&f, r);
+	f.pfn = r->pages[first_idx].pfn;
+	f.nr_pfns = nr;
+	f.refcount_seen = 0;
+	f.refcount_expected = expected_refs(r, first_idx, true);
+	copy_stack(&f.nr_stack, f.stack, ev->nr_stack, ev->stack);
+	snprintf(f.detail, sizeof(f.detail),
+		 "pfn 0x%" PRIx64 " (page %u of %s region 0x%" PRIx64 ") and %u more "
+		 "freed while the region is live: io_uring's own reference was missing",
+		 f.pfn, first_idx, rl_region_kind_name(r->kind), r->key, nr - 1);
+	finding_emit(l, &f);
+}
+
+/* RL003: every region a ring context owns is freed before the context. */
+static void rule_rl003_region_leaked_at_ctx_death(struct rl_ledger *l,
+						  const struct rl_event *ev,
+						  const struct ring_ctx *c,
+						  struct region *r)
+{
+	struct rl_finding f;
+
+	if (r->freed)
+		return;
+	r->leaked = true;
+	/* who leaked it: the ring's creator, not the kworker that freed it */
+	finding_init(&f, RL003, &c->born);
+	f.ts_ns = ev->h.ts_ns;
+	copy_stack(&f.nr_stack, f.stack, ev->nr_stack, ev->stack);
+	finding_set_region(&f, r);
+	f.nr_pfns = r->nr_pages;
+	if (r->nr_described)
+		f.pfn = r->pages[0].pfn;
+	snprintf(f.detail, sizeof(f.detail),
+		 "%s region 0x%" PRIx64 " (%u page(s), flags 0x%x) of ring context 0x%"
+		 PRIx64 " (created by pid %u) was never freed when the context died",
+		 rl_region_kind_name(r->kind), r->key, r->nr_pages, r->flags, c->key,
+		 c->born.pid);
+	finding_emit(l, &f);
+}
+
+/* RL006: a user mapping of the ring file maps exactly the region its offset
+ * names, and is no larger than it.  Judged at MMAP and at INSERT_PAGES
+ * (either can come first), reported once per vma. */
+static void rule_rl006_mapping_mismatch(struct rl_ledger *l, uint32_t vslot,
+					const struct rl_event *ev)
+{
+	struct vma *v = vma_at(l, vslot);
+	const struct region *named = region_by_ref(l, v->named_slot, v->named_serial);
+	const struct region *ins = region_by_ref(l, v->region_slot, v->region_serial);
+	const struct region *r = named ? named : ins;
+	const char *kind = rl_region_kind_name(v->offset_kind);
+	struct origin o = origin_of(ev);
+	struct rl_finding f;
+	char why[200];
+
+	if (v->rl006_reported)
+		return;
+	why[0] = '\0';
+	if (v->mmap_seen && v->named_missing)
+		snprintf(why, sizeof(why), "offset 0x%" PRIx64 " (%s) names no live region "
+			 "of ctx 0x%" PRIx64, v->pgoff << RL_PAGE_SHIFT, kind, v->ctx);
+	else if (r && region_user_provided(r))
+		snprintf(why, sizeof(why), "maps user-provided %s region 0x%" PRIx64
+			 ", which io_uring never maps", rl_region_kind_name(r->kind), r->key);
+	else if (r && vma_bytes(v) > region_bytes(r))
+		snprintf(why, sizeof(why), "vma of %" PRIu64 " page(s) is larger than "
+			 "the %u page(s) of %s region 0x%" PRIx64,
+			 vma_bytes(v) >> RL_PAGE_SHIFT, r->nr_pages,
+			 rl_region_kind_name(r->kind), r->key);
+	else if (ins && ins->kind != RL_RK_UNKNOWN && v->offset_kind != ins->kind)
+		snprintf(why, sizeof(why), "offset names %s but pages of %s region 0x%"
+			 PRIx64 " were inserted", kind, rl_region_kind_name(ins->kind), ins->key);
+	else if (ins && named && ins != named)
+		snprintf(why, sizeof(why), "offset names %s region 0x%" PRIx64 " but pages "
+			 "of region 0x%" PRIx64 " were inserted", kind, named->key, ins->key);
+	else if (ins && ins->kind == RL_RK_PBUF && v->offset_kind == RL_RK_PBUF &&
+		 ins->bgid != v->offset_bgid)
+		snprintf(why, sizeof(why), "offset names buffer group %u but pages of "
+			 "group %u's ring 0x%" PRIx64 " were inserted", v->offset_bgid,
+			 ins->bgid, ins->key);
+	if (!why[0])
+		return;
+	v->rl006_reported = true;
+	finding_init(&f, RL006, &o);
+	if (r)
+		finding_set_region(&f, r);
+	else
+		f.region_kind = v->offset_kind;
+	f.ctx = v->ctx;
+	if (v->offset_kind == RL_RK_PBUF)
+		f.bgid = v->offset_bgid;
+	finding_set_vma(&f, v);
+	f.nr_pfns = (uint32_t)(vma_bytes(v) >> RL_PAGE_SHIFT);
+	if (r && r->nr_described)
+		f.pfn = r->pages[0].pfn;
+	snprintf(f.detail, sizeof(f.detail), "vma 0x%" PRIx64 " [0x%" PRIx64 "-0x%"
+		 PRIx64 ") pgoff 0x%" PRIx64 ": %s", v->key, v->start, v->end, v->pgoff, why);
+	finding_emit(l, &f);
+}
+
+/* RL008: the address io_uring_get_unmapped_area returns is page aligned,
+ * lies inside the user address space, and is where the mapping lands.
+ * v is NULL when judging the returned area alone (at MMAP_AREA). */
+static void rule_rl008_unmapped_area_breaks_window(struct rl_ledger *l,
+						   const struct rl_event *ev,
+						   const struct area *a,
+						   const struct vma *v)
+{
+	struct origin o = origin_of(ev);
+	struct rl_finding f;
+	char why[200];
+
+	why[0] = '\0';
+	if (!v && (a->addr & (RL_PAGE_SIZE - 1)))
+		snprintf(why, sizeof(why), "address 0x%" PRIx64 " is not page aligned",
+			 a->addr);
+	else if (!v && (a->len > USER_VA_END || a->addr > USER_VA_END - a->len))
+		snprintf(why, sizeof(why), "range [0x%" PRIx64 ", +0x%" PRIx64 ") leaves "
+			 "the user address space (ends above 0x%llx)", a->addr, a->len,
+			 USER_VA_END);
+	else if (v && v->start != a->addr)
+		snprintf(why, sizeof(why), "the mapping landed at 0x%" PRIx64 ", not at "
+			 "0x%" PRIx64 " that get_unmapped_area returned", v->start, a->addr);
+	else if (v && vma_bytes(v) > a->len)
+		snprintf(why, sizeof(why), "the mapping [0x%" PRIx64 "-0x%" PRIx64 ") is "
+			 "larger than the 0x%" PRIx64 " bytes reserved at 0x%" PRIx64,
+			 v->start, v->end, a->len, a->addr);
+	if (!why[0])
+		return;
+	finding_init(&f, RL008, &o);
+	f.ctx = a->ctx;
+	f.region_kind = rl_mmap_offset_kind(a->pgoff << RL_PAGE_SHIFT, &f.bgid);
+	if (v)
+		finding_set_vma(&f, v);
+	else
+		f.vma_pgoff = a->pgoff;
+	snprintf(f.detail, sizeof(f.detail), "get_unmapped_area(len 0x%" PRIx64
+		 ", pgoff 0x%" PRIx64 ") returned 0x%" PRIx64 ": %s", a->len, a->pgoff,
+		 a->addr, why);
+	finding_emit(l, &f);
+}
+
+/* RL010: the ledger saw every event the kernel side produced.  One finding
+ * per counter; later losses of that counter add to its count. */
+static void rule_rl010_events_lost(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const char *name = rl_counter_name(ev->lost.counter);
+	struct origin o = origin_of(ev);
+	uint64_t idx, total = 0;
+	struct rl_finding f;
+	char cname[32];
+	long at;
+
+	if (name)
+		snprintf(cname, sizeof(cname), "%s", name);
+	else
+		snprintf(cname, sizeof(cname), "recursion_miss[%u]",
+			 ev->lost.counter - RL_CNT__MAX);
+	rl_map_get(&l->lost_total, ev->lost.counter, &total);
+	total += ev->lost.count;
+	rl_map_put(&l->lost_total, ev->lost.counter, total);
+	if (rl_map_get(&l->lost_finding, ev->lost.counter, &idx)) {
+		snprintf(l->findings[idx].detail, sizeof(l->findings[idx].detail),
+			 "%" PRIu64 " event(s) lost (counter %s)", total, cname);
+		return;
+	}
+	finding_init(&f, RL010, &o);
+	snprintf(f.detail, sizeof(f.detail), "%" PRIu64 " event(s) lost (counter %s)",
+		 total, cname);
+	at = finding_emit(l, &f);
+	if (at >= 0)
+		rl_map_put(&l->lost_finding, ev->lost.counter, (uint64_t)at);
+}
+
+/* RL010 as well: check waited for every ring context to die. */
+static void rule_rl010_ctx_outlived_wait(struct rl_ledger *l, const struct ring_ctx *c)
+{
+	struct rl_finding f;
+
+	finding_init(&f, RL010, &c->born);
+	f.ctx = c->key;
+	snprintf(f.detail, sizeof(f.detail), "ring context 0x%" PRIx64 " (created by "
+		 "pid %u) did not die within the wait", c->key, c->born.pid);
+	finding_emit(l, &f);
+}
+
+/* ---- event handlers --------------------------------------------------- */
+
+static void on_ctx_create(struct rl_ledger *l, const struct rl_event *ev)
+{
+	uint64_t key = ev->ctx.ctx;
+	struct origin o = origin_of(ev);
+	uint32_t c, s, next;
+
+	if (!key)
+		return;
+	c = lookup(&l->ctx_by_key, key);
+	if (c != RL_NIL) {
+		struct ring_ctx *old = ctx_at(l, c);
+
+		/* known from one of its regions: now it is observed */
+		if (!old->observed) {
+			old->observed = true;
+			old->born = o;
+			l->live_observed_ctxs++;
+			l->st.ctx_created++;
+			goto adopt;
+		}
+		ctx_forget(l, c);	/* its CTX_DEAD was lost */
+	}
+	c = ctx_add(l, key, &o, true);
+	if (c == RL_NIL)
+		return;
+	l->st.ctx_created++;
+adopt:
+	/* ring regions are created in io_uring_setup before the ctx is
+	 * announced: the pending ones of this thread are its own */
+	for (s = l->pending_head; s != RL_NIL; s = next) {
+		next = region_at(l, s)->list_next;
+		if (region_at(l, s)->created_by.tid == ev->h.tid)
+			region_join_ctx(l, s, c);
+	}
+}
+
+static void on_ctx_dead(struct rl_ledger *l, const struct rl_event *ev)
+{
+	uint32_t c = lookup(&l->ctx_by_key, ev->ctx.ctx);
+	struct ring_ctx *ctx;
+	uint32_t s;
+
+	if (c == RL_NIL)
+		return;
+	ctx = ctx_at(l, c);
+	if (ctx->observed)
+		l->st.ctx_dead++;
+	for (s = ctx->first_region; s != RL_NIL; s = region_at(l, s)->list_next) {
+		struct region *r = region_at(l, s);
+
+		shortfall_flush(l, r, false);
+		shortfall_flush(l, r, true);
+		rule_rl003_region_leaked_at_ctx_death(l, ev, ctx, r);
+	}
+	ctx_forget(l, c);
+}
+
+static void on_region_create(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const struct rl_ev_region *e = &ev->region;
+	struct origin o = origin_of(ev);
+	uint32_t old, s;
+	struct region *r;
+
+	if (e->ret != 0 || !e->region || e->region == RL_MAP_EMPTY)
+		return;
+	old = region_lookup(l, e->region);
+	if (old != RL_NIL)
+		region_unkey(l, old);
+	s = rl_pool_alloc(&l->regions);
+	if (s == RL_NIL)
+		return;
+	r = region_at(l, s);
+	r->key = e->region;
+	r->serial = ++l->next_serial;
+	r->mr = e->mr;
+	r->mmap_offset = e->mmap_offset;
+	r->kind = e->kind < RL_RK__MAX ? e->kind : RL_RK_UNKNOWN;
+	r->bgid = e->bgid;
+	r->nr_pages = e->nr_pages;
+	r->flags = e->flags;
+	r->created_by = o;
+	r->list_prev = r->list_next = RL_NIL;
+	r->nr_described = e->nr_pages < MAX_DESCRIBED_PAGES ? e->nr_pages : MAX_DESCRIBED_PAGES;
+	if (r->nr_described) {
+		r->pages = calloc(r->nr_described, sizeof(*r->pages));
+		if (!r->pages)
+			r->nr_described = 0;
+	}
+	if (rl_map_put(&l->region_by_key, r->key, s)) {
+		free(r->pages);
+		rl_pool_release(&l->regions, s);
+		return;
+	}
+	r->keyed = true;
+	l->st.regions_created++;
+	if (e->ctx) {
+		uint32_t c = lookup(&l->ctx_by_key, e->ctx);
+
+		if (c == RL_NIL)
+			c = ctx_add(l, e->ctx, &o, false);
+		if (c != RL_NIL)
+			region_join_ctx(l, s, c);
+		else
+			region_at(l, s)->ctx = e->ctx;
+	} else {
+		list_push(l, &l->pending_head, s);
+		region_at(l, s)->pending = true;
+	}
+}
+
+static void on_region_pages(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const struct rl_ev_pages *pg = &ev->pages;
+	uint32_t s = region_lookup(l, pg->region);
+	uint32_t n = pg->count < RL_PFNS_PER_EVENT ? pg->count : RL_PFNS_PER_EVENT;
+	uint32_t i;
+
+	if (s == RL_NIL)
+		return;
+	if (pg->at_free) {
+		/* without its REGION_FREE there is nothing to judge against */
+		if (region_at(l, s)->freed)
+			rule_rl002_refcount_below_expected(l, s, pg);
+		return;
+	}
+	for (i = 0; i < n && pg->first + i < region_at(l, s)->nr_described; i++)
+		page_describe(l, s, pg->first + i, pg->pfn[i]);
+	rule_rl002_refcount_below_expected(l, s, pg);
+}
+
+static void on_region_free(struct rl_ledger *l, const struct rl_event *ev)
+{
+	uint32_t s = region_lookup(l, ev->region.region);
+	struct region *r;
+
+	if (s == RL_NIL)
+		return;
+	r = region_at(l, s);
+	if (r->freed)
+		return;
+	r->freed = true;
+	r->freed_by = origin_of(ev);
+	copy_stack(&r->nr_free_stack, r->free_stack, ev->nr_stack, ev->stack);
+	l->st.regions_freed++;
+	if (r->pending)
+		list_unlink(l, s);	/* setup failed: no ctx will own it */
+	region_maybe_retire(l, s);
+}
+
+static void area_forget(struct rl_ledger *l, uint32_t tid)
+{
+	uint32_t a = lookup(&l->area_by_tid, tid);
+
+	if (a == RL_NIL)
+		return;
+	rl_map_del(&l->area_by_tid, tid);
+	rl_pool_release(&l->areas, a);
+}
+
+static bool is_err_value(int64_t ret)
+{
+	return ret < 0 && ret >= -MAX_ERRNO;
+}
+
+static void on_mmap_area(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const struct rl_ev_mmap *m = &ev->mmap;
+	uint32_t tid = ev->h.tid;
+	struct area a;
+	uint32_t i;
+
+	area_forget(l, tid);
+	if (is_err_value(m->ret))
+		return;
+	a.ctx = m->ctx;
+	a.pgoff = m->pgoff;
+	a.addr = (uint64_t)m->ret;
+	a.len = m->end - m->start;
+	rule_rl008_unmapped_area_breaks_window(l, ev, &a, NULL);
+	i = rl_pool_alloc(&l->areas);
+	if (i == RL_NIL)
+		return;
+	*(struct area *)rl_pool_at(&l->areas, i) = a;
+	if (rl_map_put(&l->area_by_tid, tid, i))
+		rl_pool_release(&l->areas, i);
+}
+
+/* The vma record for this MMAP / INSERT_PAGES.  io_uring_mmap inserts
+ * once per vma, so a record that already had this step is a stale one
+ * whose VMA_REMOVE we missed (the kernel reused the vma): start afresh. */
+static uint32_t vma_for_mapping(struct rl_ledger *l, const struct rl_event *ev)
+{
+	uint32_t i = lookup(&l->vma_by_key, ev->mmap.vma);
+	struct vma *v;
+
+	if (i != RL_NIL) {
+		v = vma_at(l, i);
+		if (ev->h.type == RL_EV_INSERT_PAGES ? v->region_slot != RL_NIL
+						     : v->mmap_seen) {
+			vma_forget(l, ev->mmap.vma);
+			i = RL_NIL;
+		}
+	}
+	if (i == RL_NIL) {
+		i = vma_add(l, ev->mmap.vma);
+		if (i == RL_NIL)
+			return RL_NIL;
+		vma_at(l, i)->mapped_by = origin_of(ev);
+	}
+	v = vma_at(l, i);
+	vma_set_geometry(v, &ev->mmap);
+	return i;
+}
+
+/* Which region the mmap's offset names, for RL006. */
+static void vma_resolve_offset(struct rl_ledger *l, struct vma *v)
+{
+	uint32_t c = lookup(&l->ctx_by_key, v->ctx);
+	bool has_unknown = false;
+	uint32_t s;
+
+	v->named_slot = RL_NIL;
+	v->named_missing = false;
+	if (c == RL_NIL || v->offset_kind == RL_RK_UNKNOWN)
+		return;
+	s = ctx_find_region(l, ctx_at(l, c), v->offset_kind, v->offset_bgid, &has_unknown);
+	if (s != RL_NIL) {
+		v->named_slot = s;
+		v->named_serial = region_at(l, s)->serial;
+	} else {
+		/* judged only when every region of the ctx is known */
+		v->named_missing = ctx_at(l, c)->observed && !has_unknown;
+	}
+}
+
+static void on_mmap(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const struct rl_ev_mmap *m = &ev->mmap;
+	uint32_t tid = ev->h.tid, a, i;
+	struct vma *v;
+
+	if (!m->vma || m->vma == RL_MAP_EMPTY)
+		return;
+	if (m->ret != 0) {
+		/* the mmap failed: its vma never reached user space */
+		vma_forget(l, m->vma);
+		area_forget(l, tid);
+		return;
+	}
+	l->st.mmaps++;
+	i = vma_for_mapping(l, ev);
+	if (i == RL_NIL)
+		return;
+	v = vma_at(l, i);
+	v->mmap_seen = true;
+	a = lookup(&l->area_by_tid, tid);
+	if (a != RL_NIL) {
+		const struct area *ar = rl_pool_at(&l->areas, a);
+
+		if (ar->ctx == m->ctx && ar->pgoff == m->pgoff)
+			rule_rl008_unmapped_area_breaks_window(l, ev, ar, v);
+		area_forget(l, tid);
+	}
+	vma_resolve_offset(l, v);
+	rule_rl006_mapping_mismatch(l, i, ev);
+}
+
+static void on_insert_pages(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const struct rl_ev_mmap *m = &ev->mmap;
+	uint32_t s = region_lookup(l, m->region);
+	uint32_t inserted, i;
+	struct region *r;
+	struct vma *v;
+
+	if (s == RL_NIL || !m->vma || m->vma == RL_MAP_EMPTY || m->ret != 0)
+		return;
+	inserted = m->nr_pages > m->nr_left ? m->nr_pages - m->nr_left : 0;
+	i = vma_for_mapping(l, ev);
+	if (i == RL_NIL)
+		return;
+	r = region_at(l, s);
+	/* a region made by a register call may name its ctx only now */
+	if (r->pending && m->ctx) {
+		uint32_t c = lookup(&l->ctx_by_key, m->ctx);
+
+		if (c != RL_NIL)
+			region_join_ctx(l, s, c);
+	}
+	v = vma_at(l, i);
+	v->base = m->start;
+	vma_claim(v, region_at(l, s), s, inserted);
+	rule_rl006_mapping_mismatch(l, i, ev);
+}
+
+static void on_vma_dup(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const struct rl_ev_vma *e = &ev->vma;
+	uint32_t src = lookup(&l->vma_by_key, e->vma), dst, i;
+	struct vma *o, *n;
+	struct region *r;
+
+	if (src == RL_NIL || !e->new_vma || e->new_vma == e->vma)
+		return;
+	vma_forget(l, e->new_vma);
+	dst = vma_add(l, e->new_vma);
+	if (dst == RL_NIL)
+		return;
+	o = vma_at(l, src);	/* re-read: vma_add may have moved the pool */
+	n = vma_at(l, dst);
+	n->ctx = o->ctx;
+	n->start = e->start;
+	n->end = e->end;
+	n->pgoff = e->pgoff;
+	n->dup_of = o->key;
+	n->mapped_by = o->mapped_by;
+	n->offset_kind = o->offset_kind;
+	n->offset_bgid = o->offset_bgid;
+	n->mmap_seen = o->mmap_seen;
+	n->rl006_reported = o->rl006_reported;
+	n->named_slot = o->named_slot;
+	n->named_serial = o->named_serial;
+	n->base = o->base;
+	r = region_by_ref(l, o->region_slot, o->region_serial);
+	if (!r || vma_set_claims(n, o->nr_mapped))
+		return;
+	/* the copy holds its own reference on every page the original maps */
+	n->region_slot = o->region_slot;
+	n->region_serial = o->region_serial;
+	for (i = 0; i < n->nr_mapped && i < r->nr_described; i++) {
+		if (!vma_claims_page(o, i))
+			continue;
+		vma_bits(n)[i / 64] |= 1ULL << (i % 64);
+		r->pages[i].claims++;
+		r->total_claims++;
+	}
+}
+
+static void on_vma_zap(struct rl_ledger *l, const struct rl_event *ev)
+{
+	uint32_t i = lookup(&l->vma_by_key, ev->vma.vma);
+	struct vma *v;
+
+	if (i == RL_NIL)
+		return;
+	v = vma_at(l, i);
+	vma_unclaim(l, v, false, ev->vma.start, ev->vma.end);
+	region_maybe_retire(l, v->region_slot);
+}
+
+static void on_vma_remove(struct rl_ledger *l, const struct rl_event *ev)
+{
+	if (lookup(&l->vma_by_key, ev->vma.vma) == RL_NIL)
+		return;
+	l->st.vmas_removed++;
+	vma_forget(l, ev->vma.vma);
+}
+
+/* Flush one region's share of a PAGE_FREE: the RL001/RL002 findings, then
+ * the pages leave the books. */
+struct free_run {
+	uint32_t slot;
+	uint32_t first_mapped, nr_mapped;	/* pages still claimed          */
+	uint32_t first_live, nr_live;		/* unclaimed, region not closed */
+};
+
+static void free_run_flush(struct rl_ledger *l, const struct rl_event *ev,
+			   struct free_run *run)
+{
+	struct region *r;
+
+	if (run->slot == RL_NIL)
+		return;
+	r = region_at(l, run->slot);
+	if (run->nr_mapped)
+		rule_rl001_page_freed_while_mapped(l, ev, r, run->first_mapped, run->nr_mapped);
+	if (run->nr_live)
+		rule_rl002_page_freed_under_live_region(l, ev, r, run->first_live,
+							run->nr_live);
+	region_maybe_retire(l, run->slot);
+	run->slot = RL_NIL;
+}
+
+static void on_page_free(struct rl_ledger *l, const struct rl_event *ev)
+{
+	uint32_t order = ev->page.order < MAX_FREE_ORDER ? ev->page.order : MAX_FREE_ORDER;
+	uint64_t pfn = ev->page.pfn, end = pfn + (1ULL << order), p, packed;
+	struct free_run run = { .slot = RL_NIL };
+
+	if (end < pfn)
+		end = UINT64_MAX;
+	for (p = pfn; p < end; p++) {
+		uint32_t slot, idx;
+		struct region *r;
+
+		if (!rl_map_get(&l->page_by_pfn, p, &packed))
+			continue;
+		slot = (uint32_t)(packed >> 32);
+		idx = (uint32_t)packed;
+		if (slot != run.slot) {
+			free_run_flush(l, ev, &run);
+			run = (struct free_run){ .slot = slot };
+		}
+		r = region_at(l, slot);
+		if (r->pages[idx].claims) {
+			if (!run.nr_mapped++)
+				run.first_mapped = idx;
+		} else if (!r->freed && !r->leaked) {
+			if (!run.nr_live++)
+				run.first_live = idx;
+		}
+		/* the page leaves the books; its pfn and claims stay as evidence */
+		page_untrack(l, r, idx, PAGE_FREED);
+		l->st.pages_freed++;
+	}
+	free_run_flush(l, ev, &run);
+}
+
+/* ---- the public interface -------------------------------------------- */
+
+struct rl_ledger *rl_ledger_new(const struct rl_ledger_opts *opts)
+{
+	struct rl_ledger *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	if (opts)
+		l->opts = *opts;
+	rl_pool_init(&l->ctxs, sizeof(struct ring_ctx));
+	rl_pool_init(&l->regions, sizeof(struct region));
+	rl_pool_init(&l->vmas, sizeof(struct vma));
+	rl_pool_init(&l->areas, sizeof(struct area));
+	rl_map_init(&l->ctx_by_key);
+	rl_map_init(&l->region_by_key);
+	rl_map_init(&l->vma_by_key);
+	rl_map_init(&l->page_by_pfn);
+	rl_map_init(&l->area_by_tid);
+	rl_map_init(&l->lost_finding);
+	rl_map_init(&l->lost_total);
+	l->pending_head = RL_NIL;
+	return l;
+}
+
+void rl_ledger_free(struct rl_ledger *l)
+{
+	uint32_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->regions.nr; i++) {
+		if (rl_pool_live(&l->regions, i))
+			free(region_at(l, i)->pages);
+	}
+	for (i = 0; i < l->vmas.nr; i++) {
+		if (rl_pool_live(&l->vmas, i))
+			free(vma_at(l, i)->bits_heap);
+	}
+	rl_pool_free(&l->ctxs);
+	rl_pool_free(&l->regions);
+	rl_pool_free(&l->vmas);
+	rl_pool_free(&l->areas);
+	rl_map_free(&l->ctx_by_key);
+	rl_map_free(&l->region_by_key);
+	rl_map_free(&l->vma_by_key);
+	rl_map_free(&l->page_by_pfn);
+	rl_map_free(&l->area_by_tid);
+	rl_map_free(&l->lost_finding);
+	rl_map_free(&l->lost_total);
+	free(l->findings);
+	free(l);
+}
+
+void rl_ledger_feed(struct rl_ledger *l, const struct rl_event *ev)
+{
+	l->st.events++;
+	if (ev->h.type < RL_EV__MAX)
+		l->events_by_type[ev->h.type]++;
+	switch (ev->h.type) {
+	case RL_EV_CTX_CREATE:
+		on_ctx_create(l, ev);
+		break;
+	case RL_EV_CTX_DEAD:
+		on_ctx_dead(l, ev);
+		break;
+	case RL_EV_REGION_CREATE:
+		on_region_create(l, ev);
+		break;
+	case RL_EV_REGION_PAGES:
+		on_region_pages(l, ev);
+		break;
+	case RL_EV_REGION_FREE:
+		on_region_free(l, ev);
+		break;
+	case RL_EV_MMAP_AREA:
+		on_mmap_area(l, ev);
+		break;
+	case RL_EV_MMAP:
+		on_mmap(l, ev);
+		break;
+	case RL_EV_INSERT_PAGES:
+		on_insert_pages(l, ev);
+		break;
+	case RL_EV_VMA_DUP:
+		on_vma_dup(l, ev);
+		break;
+	case RL_EV_VMA_ZAP:
+		on_vma_zap(l, ev);
+		break;
+	case RL_EV_VMA_REMOVE:
+		on_vma_remove(l, ev);
+		break;
+	case RL_EV_PAGE_FREE:
+		on_page_free(l, ev);
+		break;
+	case RL_EV_LOST:
+		l->st.lost_events += ev->lost.count;
+		rule_rl010_events_lost(l, ev);
+		break;
+	default:
+		/* PROC_*: informative.  PBUF_*, PIN, UNPIN: counted until
+		 * issue 4 gives pins their books (a pin count per page_slot,
+		 * added to expected_refs, and RL004/5/7/9 rules). */
+		break;
+	}
+}
+
+size_t rl_ledger_live_ctxs(const struct rl_ledger *l)
+{
+	return l->live_observed_ctxs;
+}
+
+void rl_ledger_finish(struct rl_ledger *l, bool ctx_wait_timed_out)
+{
+	size_t it = 0;
+	uint64_t key, val;
+	uint32_t i;
+
+	if (l->finished)
+		return;
+	l->finished = true;
+	for (i = 0; i < l->regions.nr; i++) {
+		if (!rl_pool_live(&l->regions, i))
+			continue;
+		shortfall_flush(l, region_at(l, i), false);
+		shortfall_flush(l, region_at(l, i), true);
+	}
+	if (!ctx_wait_timed_out)
+		return;
+	while (rl_map_next(&l->ctx_by_key, &it, &key, &val)) {
+		const struct ring_ctx *c = ctx_at(l, (uint32_t)val);
+
+		if (c->observed)
+			rule_rl010_ctx_outlived_wait(l, c);
+	}
+}
+
+size_t rl_ledger_nr_findings(const struct rl_ledger *l)
+{
+	return l->nr_findings;
+}
+
+const struct rl_finding *rl_ledger_finding(const struct rl_ledger *l, size_t i)
+{
+	return i < l->nr_findings ? &l->findings[i] : NULL;
+}
+
+void rl_ledger_get_stats(const struct rl_ledger *l, struct rl_ledger_stats *st)
+{
+	*st = l->st;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ledger.h - the page-reference ledger: events in, state and findings out.
+ *
+ * Plain C, no libbpf, no kernel: fed by the BPF ring buffer in `trace` and
+ * `check`, and by a recorded file in `replay` and in the unit tests.
+ * All state lives in struct rl_ledger; there is no global mutable state.
+ */
+#ifndef RL_LEDGER_H
+#define RL_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "rl_events.h"
+#include "rl_findings.h"
+
+struct rl_ledger;
+
+/* One finding, with the evidence a reader needs to act on it. */
+struct rl_finding {
+	enum rl_finding_id id;
+	uint64_t ts_ns;			/* of the event that broke the rule   */
+	uint32_t pid, tid;
+	char comm[RL_COMM_LEN];
+	uint64_t ctx;
+	uint64_t region;		/* pages[] key, 0 if none             */
+	uint32_t region_kind;		/* enum rl_region_kind                */
+	uint32_t bgid;
+	uint64_t vma, vma_start, vma_end, vma_pgoff;
+	uint64_t pfn;			/* first offending pfn, or 0          */
+	uint32_t nr_pfns;		/* how many pfns the finding covers   */
+	int64_t refcount_seen;		/* -1 when not applicable             */
+	int64_t refcount_expected;	/* -1 when not applicable             */
+	char detail[256];		/* the evidence, one line             */
+	uint32_t nr_stack;		/* stack of the breaking event        */
+	uint64_t stack[RL_STACK_DEPTH];
+	uint32_t nr_setup_stack;	/* stack of the event that set it up  */
+	uint64_t setup_stack[RL_STACK_DEPTH];
+};
+
+struct rl_ledger_opts {
+	/* called for every finding as soon as it is made (may be NULL) */
+	void (*on_finding)(const struct rl_finding *f, void *cookie);
+	void *cookie;
+};
+
+/* Counts of live and total objects, for `stat` and the report footer. */
+struct rl_ledger_stats {
+	uint64_t events;
+	uint64_t ctx_created, ctx_dead;
+	uint64_t regions_created, regions_freed;
+	uint64_t mmaps, vmas_removed;
+	uint64_t pages_tracked, pages_freed;
+	uint64_t lost_events;		/* sum over RL_EV_LOST             */
+	uint64_t findings[RL_F__MAX];
+};
+
+struct rl_ledger *rl_ledger_new(const struct rl_ledger_opts *opts);
+void rl_ledger_free(struct rl_ledger *l);
+
+/* Feed one event; events must come in ts order per object. */
+void rl_ledger_feed(struct rl_ledger *l, const struct rl_event *ev);
+
+/* Number of ring contexts created and not yet dead (for check's wait). */
+size_t rl_ledger_live_ctxs(const struct rl_ledger *l);
+
+/* End of observation: judge what is still alive (RL003 regions whose ctx
+ * died, and the other end-of-run rules).  `ctx_wait_timed_out` says that
+ * some ctx never died within check's wait: those are reported as
+ * inconclusive (RL010), not as leaks. */
+void rl_ledger_finish(struct rl_ledger *l, bool ctx_wait_timed_out);
+
+size_t rl_ledger_nr_findings(const struct rl_ledger *l);
+const struct rl_finding *rl_ledger_finding(const struct rl_ledger *l, size_t i);
+void rl_ledger_get_stats(const struct rl_ledger *l, struct rl_ledger_stats *st);
+
+/* Names and texts (src/findings.c). */
+const char *rl_finding_name(enum rl_finding_id id);	/* "RL001"      */
+const char *rl_finding_title(enum rl_finding_id id);	/* one line     */
+const char *rl_finding_explain(enum rl_finding_id id);	/* what it means
+							 * and where to look */
+enum rl_finding_class rl_finding_class_of(enum rl_finding_id id);
+int rl_finding_parse(const char *s);			/* "RL001" -> 1, -1 */
+const char *rl_event_type_name(enum rl_event_type t);
+const char *rl_region_kind_name(enum rl_region_kind k);
+
+#endif /* RL_LEDGER_H */

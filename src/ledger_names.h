@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ledger_names.h - names shared by the ledger and its output files, beyond
+ * the public ones in ledger.h (implemented in src/findings.c).
+ */
+#ifndef RL_LEDGER_NAMES_H
+#define RL_LEDGER_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rl_events.h"
+
+#define RL_PAGE_SHIFT	12
+#define RL_PAGE_SIZE	(1ULL << RL_PAGE_SHIFT)
+
+/* "ringbuf_full", ...; NULL for RL_CNT__MAX + n (a program's recursion
+ * misses), which callers print as a number. */
+const char *rl_counter_name(uint32_t counter);
+/* Inverse of rl_counter_name; -1 if unknown. */
+int rl_counter_parse(const char *s, size_t len);
+/* Inverse of rl_region_kind_name; -1 if unknown. */
+int rl_region_kind_parse(const char *s, size_t len);
+/* Inverse of rl_event_type_name; RL_EV_NONE if unknown. */
+enum rl_event_type rl_event_type_parse(const char *s, size_t len);
+
+/* The region an mmap offset (vm_pgoff << 12) names; *bgid is set for
+ * RL_RK_PBUF.  RL_RK_UNKNOWN for offsets io_uring does not hand out. */
+enum rl_region_kind rl_mmap_offset_kind(uint64_t offset, uint32_t *bgid);
+
+/* "vmap|single_ref", "0" when no flag is set. */
+void rl_region_flags_str(uint32_t flags, char *buf, size_t len);
+
+#endif /* RL_LEDGER_NAMES_H */

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * loader.c - the libbpf way: open -> set rodata and map sizes -> load ->
+ * attach, every step checked, one cleanup path.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "loader.h"
+#include "ringledger.skel.h"
+
+#define RL_GUEST_HINT "run it in a guest: `make vm-shell`, or tests/vm/run-guest.sh -- ringledger ..."
+
+static int verbose_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_WARN)
+		return vfprintf(stderr, fmt, args);
+	return 0;
+}
+
+/* root, or CAP_BPF + CAP_PERFMON (CAP_SYS_ADMIN on older kernels) */
+static bool have_bpf_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+	uint64_t eff;
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	eff = (uint64_t)data[1].effective << 32 | data[0].effective;
+	if (eff & (1ULL << CAP_SYS_ADMIN))
+		return true;
+	return (eff & (1ULL << 39 /* CAP_BPF */)) && (eff & (1ULL << 38 /* CAP_PERFMON */));
+}
+
+int rl_preflight(const char *btf_path, char *err, size_t len)
+{
+	const char *path = btf_path ? btf_path : "/sys/kernel/btf/vmlinux";
+
+	if (!have_bpf_privileges()) {
+		snprintf(err, len, "cannot load BPF programs: running as uid %u without "
+			 "CAP_BPF and CAP_PERFMON; run as root (sudo ringledger ...)",
+			 (unsigned)geteuid());
+		return -EPERM;
+	}
+	if (access(path, R_OK)) {
+		snprintf(err, len, "kernel type information missing: %s: %s; ringledger needs "
+			 "a kernel built with CONFIG_DEBUG_INFO_BTF=y", path, strerror(errno));
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int on_ring_record(void *cookie, void *data, size_t size)
+{
+	struct rl_session *s = cookie;
+
+	if (size < sizeof(struct rl_event)) {
+		s->bad_records++;
+		return 0;
+	}
+	s->on_event(data, s->cookie);
+	return 0;
+}
+
+static void describe_refusal(const struct rl_kernel_caps *caps, char *err, size_t len)
+{
+	snprintf(err, len, "this kernel refuses function tracing (fentry: %s; kprobes: %s), "
+		 "so ringledger cannot attach here; %s",
+		 caps->fentry_ok ? "ok" : strerror(-caps->fentry_err),
+		 caps->kprobe_ok ? "ok" : "not built in (CONFIG_KPROBES unset)", RL_GUEST_HINT);
+}
+
+int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
+		    char *err, size_t len)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = o->btf_path);
+	struct ringledger_bpf *skel = NULL;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->on_event = o->on_event;
+	s->cookie = o->cookie;
+	libbpf_set_print(o->verbose ? verbose_print : quiet_print);
+
+	ret = rl_preflight(o->btf_path, err, len);
+	if (ret)
+		return ret;
+	ret = rl_caps_probe(&s->caps, o->btf_path);
+	if (ret) {
+		snprintf(err, len, "cannot read kernel type information from %s: %s; ringledger "
+			 "needs CONFIG_DEBUG_INFO_BTF=y", s->caps.btf_path, strerror(-ret));
+		goto cleanup;
+	}
+	if (rl_caps_function_tracing_refused(&s->caps)) {
+		describe_refusal(&s->caps, err, len);
+		ret = -EPERM;
+		goto cleanup;
+	}
+	rl_plan_make(&s->plan, &s->caps, o->pref);
+
+	/* open */
+	skel = ringledger_bpf__open_opts(&open_opts);
+	if (!skel) {
+		ret = -errno;
+		snprintf(err, len, "cannot open the BPF object: %s", strerror(-ret));
+		goto cleanup;
+	}
+	s->skel = skel;
+
+	/* configure: rodata and map sizes */
+	skel->rodata->follow_only = o->follow_only;
+	skel->rodata->capture_stacks = o->stacks;
+	if (o->comm) {
+		skel->rodata->comm_filter = true;
+		strncpy((char *)skel->rodata->target_comm, o->comm, RL_COMM_LEN - 1);
+	}
+	if (o->max_pages)
+		bpf_map__set_max_entries(skel->maps.tracked_pfns, o->max_pages);
+	if (o->ringbuf_kib)
+		bpf_map__set_max_entries(skel->maps.events, o->ringbuf_kib * 1024);
+	ret = rl_plan_apply(&s->plan, skel->obj);
+	if (ret) {
+		snprintf(err, len, "cannot configure BPF programs: %s", strerror(-ret));
+		goto cleanup;
+	}
+
+	/* load */
+	ret = ringledger_bpf__load(skel);
+	if (ret) {
+		snprintf(err, len, "cannot load BPF programs: %s; rerun with --debug for the "
+			 "verifier log", strerror(-ret));
+		goto cleanup;
+	}
+
+	/* attach: a hook that fails is recorded, the verdict becomes inconclusive */
+	s->attach_failures = rl_plan_attach(&s->plan, skel->obj);
+
+	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_ring_record, s, NULL);
+	if (!s->rb) {
+		ret = -errno;
+		snprintf(err, len, "cannot open the event ring buffer: %s", strerror(-ret));
+		goto cleanup;
+	}
+	return 0;
+
+cleanup:
+	rl_session_close(s);
+	return ret ? ret : -EINVAL;
+}
+
+int rl_session_follow(struct rl_session *s, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.followed_pids), &key, &one, BPF_ANY);
+}
+
+int rl_session_poll(struct rl_session *s, int timeout_ms)
+{
+	int n = ring_buffer__poll(s->rb, timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+void rl_session_losses(struct rl_session *s, struct rl_losses *out)
+{
+	struct bpf_program *prog;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < RL_CNT__MAX; i++)
+		out->counter[i] = __atomic_load_n(&s->skel->bss->counters[i], __ATOMIC_RELAXED);
+	out->bad_records = s->bad_records;
+
+	/* a program skipped because another ran on that CPU lost its event */
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 info_len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &info_len))
+			continue;
+		if (info.recursion_misses && !out->recursion_misses)
+			snprintf(out->recursion_prog, sizeof(out->recursion_prog), "%s",
+				 bpf_program__name(prog));
+		out->recursion_misses += info.recursion_misses;
+	}
+}
+
+void rl_session_close(struct rl_session *s)
+{
+	ring_buffer__free(s->rb);
+	s->rb = NULL;
+	rl_plan_detach(&s->plan);
+	ringledger_bpf__destroy(s->skel);
+	s->skel = NULL;
+	rl_caps_free(&s->caps);
+}
+
+size_t rl_losses_to_events(const struct rl_losses *lo, struct rl_event *out, size_t max)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < RL_CNT__MAX && n < max; i++) {
+		if (!lo->counter[i])
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].h.type = RL_EV_LOST;
+		out[n].lost.counter = i;
+		out[n].lost.count = lo->counter[i];
+		n++;
+	}
+	if (lo->recursion_misses && n < max) {
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].h.type = RL_EV_LOST;
+		out[n].lost.counter = RL_LOST_RECURSION;
+		out[n].lost.count = lo->recursion_misses;
+		n++;
+	}
+	if (lo->bad_records && n < max) {
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].h.type = RL_EV_LOST;
+		out[n].lost.counter = RL_LOST_BAD_RECORD;
+		out[n].lost.count = lo->bad_records;
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# run-tests.sh - the whole suite: unit tests (sanitizers on), CLI tests on
+# this host, then the guest tests on each Debian kernel series in $KERNELS.
+# Counts every "ok"/"not ok" line and ends with "N passed, N failed".
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+KERNELS=${KERNELS:-7 7.2 6.12}
+logdir=build/test-logs
+mkdir -p "$logdir"
+passed=0
+failed=0
+
+# count ok/not ok lines of a log; a run that failed without a "not ok"
+# line counts as one failure of its own
+tally() {	# name log status
+	p=$(tr -d '\r' < "$2" | grep -c '^ok ')
+	f=$(tr -d '\r' < "$2" | grep -c '^not ok ')
+	if [ "$3" != 0 ] && [ "$f" = 0 ]; then
+		f=1
+		echo "not ok - $1 exited with $3 (log: $2)"
+	fi
+	passed=$((passed + p)); failed=$((failed + f))
+	tr -d '\r' < "$2" | grep -E '^(not ok |#   )' | sed "s|^|  [$1] |"
+	echo "$1: $p passed, $f failed"
+}
+
+echo "== unit tests (ASan, UBSan)"
+for t in build/unit/test_*; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t")
+	"$t" > "$logdir/$n.log" 2>&1
+	tally "$n" "$logdir/$n.log" $?
+done
+
+echo "== CLI tests on this host"
+sh tests/cli/host.sh > "$logdir/cli-host.log" 2>&1
+tally cli-host "$logdir/cli-host.log" $?
+
+for k in $KERNELS; do
+	echo "== guest tests on Debian kernel series $k"
+	kdir=$(kernel/fetch-kernel.sh "$k" 2> "$logdir/fetch-$k.log")
+	if [ -z "$kdir" ]; then
+		echo "not ok - fetch kernel $k: $(tail -n 1 "$logdir/fetch-$k.log")" | tee "$logdir/guest-$k.log"
+		tally "guest-$k" "$logdir/guest-$k.log" 1
+		continue
+	fi
+	sh tests/vm/run-guest.sh -k "$kdir" -t 900 -- sh /tests/suite.sh > "$logdir/guest-$k.log" 2>&1
+	tally "guest-$(cat "$kdir/version")" "$logdir/guest-$k.log" $?
+	grep '^run-guest:' "$logdir/guest-$k.log"
+done
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

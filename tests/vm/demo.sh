@@ -1,0 +1,15 @@
+#!/bin/sh
+# demo.sh - `make demo`: boot the newest Debian 7.x cloud kernel under QEMU and
+# run `ringledger check` over a workload that maps its rings, forks and exits.
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+echo "demo: fetching the newest Debian 7.x cloud kernel (cached in ${RL_CACHE_DIR:-/var/cache/ringledger})"
+kdir=$(kernel/fetch-kernel.sh 7)
+echo "demo: booting $(cat "$kdir/version") under QEMU; in the guest: ringledger check -v -- /workloads/ring_basic"
+start=$(date +%s.%N)
+status=0
+sh tests/vm/run-guest.sh -k "$kdir" -- sh -c 'ringledger features | head -n 4; echo; ringledger check -v -- /workloads/ring_basic; echo "ringledger check exit: $?"' || status=$?
+end=$(date +%s.%N)
+echo "demo: cold guest run (boot, check, power-off): $(awk "BEGIN{printf \"%.1f\", $end - $start}") s"
+exit $status

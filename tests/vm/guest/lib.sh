@@ -1,0 +1,53 @@
+# lib.sh - assertions for the guest and host test scripts (busybox sh).
+# Each check prints one TAP line: "ok N - name" or "not ok N - name", and on
+# failure what was expected and what was seen, indented with '#'.
+T_N=0
+T_FAILED=0
+
+t_ok() {	# name
+	T_N=$((T_N + 1)); echo "ok $T_N - $1"
+}
+
+t_fail() {	# name why [file-to-show]
+	T_N=$((T_N + 1)); T_FAILED=$((T_FAILED + 1))
+	echo "not ok $T_N - $1"
+	echo "#   $2"
+	if [ -n "${3:-}" ] && [ -f "$3" ]; then sed 's/^/#     /' "$3" | head -n 40; fi
+}
+
+# t_run NAME EXPECTED_STATUS CMD... : runs CMD with output in $T_OUT
+T_OUT=/tmp/t.out
+t_run() {
+	name=$1; want=$2; shift 2
+	"$@" > "$T_OUT" 2>&1
+	got=$?
+	if [ "$got" = "$want" ]; then t_ok "$name"; else
+		t_fail "$name" "expected exit $want, got $got from: $*" "$T_OUT"; fi
+}
+
+# t_grep NAME PATTERN [FILE]: FILE (default $T_OUT) has a line matching PATTERN
+t_grep() {
+	f=${3:-$T_OUT}
+	if grep -q -E -- "$2" "$f"; then t_ok "$1"; else
+		t_fail "$1" "no line matches /$2/ in $f" "$f"; fi
+}
+
+# t_nogrep NAME PATTERN [FILE]
+t_nogrep() {
+	f=${3:-$T_OUT}
+	if grep -q -E -- "$2" "$f"; then t_fail "$1" "a line matches /$2/ in $f" "$f"; else
+		t_ok "$1"; fi
+}
+
+# t_lines NAME PATTERN N [FILE]: exactly N lines match
+t_lines() {
+	f=${4:-$T_OUT}
+	n=$(grep -c -E -- "$2" "$f")
+	if [ "$n" = "$3" ]; then t_ok "$1"; else
+		t_fail "$1" "expected $3 lines matching /$2/, got $n" "$f"; fi
+}
+
+t_done() {
+	echo "# $T_N checks, $T_FAILED failed"
+	[ "$T_FAILED" = 0 ]
+}
