@@ -63,7 +63,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);		/* region pages[] pointer */
-	__type(value, __u64);		/* owning ctx, 0 while being set up */
+	__type(value, struct rl_region_info);
 } tracked_regions SEC(".maps");
 
 struct {
@@ -276,15 +276,18 @@ static __always_inline bool unstash_args(__u32 hook, struct rl_stash *out)
 static __always_inline void claim_ring_regions(struct io_ring_ctx *ring)
 {
 	__u64 owner = (__u64)ring, pages;
+	struct rl_region_info *info;
 
 	if (!bpf_core_field_exists(ring->ring_region))
 		return;
 	pages = (__u64)BPF_CORE_READ(ring, ring_region.pages);
-	if (pages && bpf_map_lookup_elem(&tracked_regions, &pages))
-		track(&tracked_regions, pages, owner, RL_CNT_TRACK_MAP_FULL);
+	info = pages ? bpf_map_lookup_elem(&tracked_regions, &pages) : NULL;
+	if (info)
+		info->ctx = owner;
 	pages = (__u64)BPF_CORE_READ(ring, sq_region.pages);
-	if (pages && bpf_map_lookup_elem(&tracked_regions, &pages))
-		track(&tracked_regions, pages, owner, RL_CNT_TRACK_MAP_FULL);
+	info = pages ? bpf_map_lookup_elem(&tracked_regions, &pages) : NULL;
+	if (info)
+		info->ctx = owner;
 }
 
 SEC("raw_tp/io_uring_create")
@@ -492,6 +495,7 @@ static __always_inline int handle_create_region(void *ctx,
 						__u64 mmap_offset, int ret)
 {
 	struct rl_task_scope *s = scope_get(false);
+	struct rl_region_info info = {};
 	struct pages_walk w = {};
 	struct rl_event *ev;
 	__u64 owner = s ? s->reg_ctx : 0;
@@ -510,7 +514,11 @@ static __always_inline int handle_create_region(void *ctx,
 	if (!w.region)
 		return 0;
 	kind = region_kind(s, mmap_offset, &bgid);
-	track(&tracked_regions, w.region, owner, RL_CNT_TRACK_MAP_FULL);
+	info.ctx = owner;
+	info.kind = kind;
+	info.bgid = bgid;
+	if (bpf_map_update_elem(&tracked_regions, &w.region, &info, BPF_ANY))
+		count(RL_CNT_TRACK_MAP_FULL);
 
 	ev = event_reserve(RL_EV_REGION_CREATE);
 	if (!ev)
@@ -563,16 +571,16 @@ int BPF_KRETPROBE(krp_io_create_region, int ret)
  * its references; the refcounts read now are what RL002 judges. */
 static __always_inline int handle_free_region(void *ctx, struct io_mapped_region *mr)
 {
+	struct rl_region_info *info;
 	struct pages_walk w = {};
 	struct rl_event *ev;
-	__u64 *owner;
 
 	w.pages = BPF_CORE_READ(mr, pages);
 	w.region = (__u64)w.pages;
 	if (!w.region)
 		return 0;
-	owner = bpf_map_lookup_elem(&tracked_regions, &w.region);
-	if (!owner)
+	info = bpf_map_lookup_elem(&tracked_regions, &w.region);
+	if (!info)
 		return 0;
 	w.nr_pages = BPF_CORE_READ(mr, nr_pages);
 	w.flags = BPF_CORE_READ(mr, flags);
@@ -581,7 +589,9 @@ static __always_inline int handle_free_region(void *ctx, struct io_mapped_region
 	ev = event_reserve(RL_EV_REGION_FREE);
 	if (ev) {
 		ev->region.region = w.region;
-		ev->region.ctx = *owner;
+		ev->region.ctx = info->ctx;
+		ev->region.kind = info->kind;
+		ev->region.bgid = info->bgid;
 		ev->region.mr = (__u64)mr;
 		ev->region.nr_pages = w.nr_pages;
 		ev->region.flags = w.flags;

@@ -27,6 +27,13 @@ struct rl_task_scope {
 	__u32 pad2;
 };
 
+/* What a tracked region is, kept until io_free_region reports it. */
+struct rl_region_info {
+	__u64 ctx;		/* owner, 0 while the ring is being set up */
+	__u32 kind;		/* enum rl_region_kind                     */
+	__u32 bgid;
+};
+
 /* kprobe fallback: entry arguments kept for the matching kretprobe */
 enum rl_hook {
 	RL_HOOK_EXIT_WORK = 1,

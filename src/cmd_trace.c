@@ -213,9 +213,10 @@ int cmd_trace(int argc, char **argv)
 	st.rc.sym_cookie = ksyms;
 	if (rl_plan_failures(&sess.plan, why, sizeof(why)))
 		fprintf(stderr, "ringledger: tracing with hooks missing (findings may be incomplete): %s\n", why);
-	if (!a.json)
-		fprintf(stderr, "ringledger: tracing io_uring ring memory%s; Ctrl-C to stop\n",
-			a.pid ? " of one process tree" : "");
+	/* on stderr in every mode: scripts wait for this line before they start
+	 * what they want traced */
+	fprintf(stderr, "ringledger: tracing io_uring ring memory%s; Ctrl-C to stop\n",
+		a.pid ? " of one process tree" : "");
 
 	trace_stop = 0;
 	sigemptyset(&sa.sa_mask);

@@ -901,6 +901,7 @@ enum rl_read_status rl_stream_next(struct rl_stream_reader *r, struct rl_event *
 {
 	for (;;) {
 		enum line_result lr;
+		enum rl_read_status st;
 		bool complete = true;
 		char *s = NULL;
 		size_t n = 0;
@@ -909,8 +910,11 @@ enum rl_read_status rl_stream_next(struct rl_stream_reader *r, struct rl_event *
 			return r->stopped;
 		lr = next_line(r, &s, &n, &complete);
 		if (lr == LINE_EOF) {
-			if (r->state == RS_ENDED)
+			if (r->state == RS_ENDED) {
+				r->state = RS_STOPPED;
+				r->stopped = RL_READ_END;
 				return RL_READ_END;
+			}
 			r->state = RS_STOPPED;
 			r->stopped = RL_READ_TRUNCATED;
 			snprintf(r->err, sizeof(r->err), "line %lu: stream ends without "
@@ -954,6 +958,9 @@ enum rl_read_status rl_stream_next(struct rl_stream_reader *r, struct rl_event *
 		}
 		if (r->state == RS_ENDED)
 			return fail(r, "content after the 'end' trailer");
-		return parse_event(r, s, n, ev);
+		st = parse_event(r, s, n, ev);
+		if (st != RL_READ_END)
+			return st;
+		/* the trailer: read on, only blanks and comments may follow it */
 	}
 }

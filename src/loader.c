@@ -95,6 +95,7 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 	memset(s, 0, sizeof(*s));
 	s->on_event = o->on_event;
 	s->cookie = o->cookie;
+	s->verbose = o->verbose;
 	libbpf_set_print(o->verbose ? verbose_print : quiet_print);
 
 	ret = rl_preflight(o->btf_path, err, len);
@@ -196,6 +197,9 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &info_len))
 			continue;
+		if (info.recursion_misses && s->verbose)
+			fprintf(stderr, "ringledger: %s missed %llu runs (another BPF program was running on that CPU)\n",
+				bpf_program__name(prog), (unsigned long long)info.recursion_misses);
 		if (info.recursion_misses && !out->recursion_misses)
 			snprintf(out->recursion_prog, sizeof(out->recursion_prog), "%s",
 				 bpf_program__name(prog));

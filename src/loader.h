@@ -39,6 +39,7 @@ struct rl_session {
 	void *cookie;
 	uint64_t bad_records;		/* ring records of the wrong size  */
 	int attach_failures;
+	bool verbose;
 };
 
 /* What was lost; any non-zero field makes a verdict inconclusive. */

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * report_json.c - the JSON report ("ringledger-report/1") and the JSON
+ * trace lines ("ringledger-trace/1"); doc/json-schema.md describes both.
+ *
+ * Addresses, pfns and flags are strings ("0x..."): they do not fit the
+ * doubles most JSON readers use.  Counts are numbers.  Strings keep valid
+ * UTF-8; control bytes and bytes that are not UTF-8 (a comm can hold any)
+ * are written as \u00XX.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "report.h"
+#include "event_fields.h"
+#include "ledger_names.h"
+
+#define REPORT_SCHEMA	"ringledger-report/1"
+#define TRACE_SCHEMA	"ringledger-trace/1"
+
+/* A JSON string from at most max bytes of s (stops at NUL). */
+static void json_str_n(FILE *f, const char *s, size_t max)
+{
+	size_t i, n = strnlen(s, max), seq;
+
+	fputc('"', f);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x80 && (seq = rl_utf8_len((const unsigned char *)s + i, n - i))) {
+			fwrite(s + i, 1, seq, f);
+			i += seq - 1;
+		} else if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	if (s)
+		json_str_n(f, s, (size_t)-1);
+	else
+		fputs("null", f);
+}
+
+static void json_hex(FILE *f, uint64_t v)
+{
+	fprintf(f, "\"0x%" PRIx64 "\"", v);
+}
+
+static void json_stack(FILE *f, uint32_t nr, const uint64_t *stack,
+		       const struct rl_report_ctx *rc)
+{
+	char buf[256];
+	uint32_t i;
+
+	fputc('[', f);
+	for (i = 0; i < nr && i < RL_STACK_DEPTH; i++) {
+		const char *sym = NULL;
+
+		if (rc && rc->symbolize)
+			sym = rc->symbolize(stack[i], buf, sizeof(buf), rc->sym_cookie);
+		fprintf(f, "%s{\"addr\":", i ? "," : "");
+		json_hex(f, stack[i]);
+		if (sym) {
+			fputs(",\"sym\":", f);
+			json_str(f, sym);
+		}
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+static const char *class_name(enum rl_finding_class c)
+{
+	switch (c) {
+	case RL_CLASS_LEAK:
+		return "leak";
+	case RL_CLASS_INCONCLUSIVE:
+		return "inconclusive";
+	default:
+		return "violation";
+	}
+}
+
+static void json_int_or_null(FILE *f, int64_t v)
+{
+	if (v < 0)
+		fputs("null", f);
+	else
+		fprintf(f, "%" PRId64, v);
+}
+
+/* The members of a finding object, without the braces. */
+static void json_finding_members(FILE *f, const struct rl_finding *fi,
+				 const struct rl_report_ctx *rc)
+{
+	bool allowed = rc && fi->id < 32 && (rc->allow_mask >> fi->id) & 1;
+
+	fputs("\"id\":", f);
+	json_str(f, rl_finding_name(fi->id));
+	fputs(",\"title\":", f);
+	json_str(f, rl_finding_title(fi->id));
+	fprintf(f, ",\"class\":\"%s\",\"allowed\":%s,\"ts_ns\":%" PRIu64
+		",\"pid\":%u,\"tid\":%u,\"comm\":",
+		class_name(rl_finding_class_of(fi->id)), allowed ? "true" : "false",
+		fi->ts_ns, fi->pid, fi->tid);
+	json_str_n(f, fi->comm, RL_COMM_LEN);
+	fputs(",\"ctx\":", f);
+	json_hex(f, fi->ctx);
+	fputs(",\"region\":", f);
+	json_hex(f, fi->region);
+	fputs(",\"region_kind\":", f);
+	json_str(f, rl_region_kind_name(fi->region_kind));
+	fprintf(f, ",\"bgid\":%u,\"vma\":", fi->bgid);
+	if (fi->vma) {
+		fputs("{\"addr\":", f);
+		json_hex(f, fi->vma);
+		fputs(",\"start\":", f);
+		json_hex(f, fi->vma_start);
+		fputs(",\"end\":", f);
+		json_hex(f, fi->vma_end);
+		fputs(",\"pgoff\":", f);
+		json_hex(f, fi->vma_pgoff);
+		fputc('}', f);
+	} else {
+		fputs("null", f);
+	}
+	fputs(",\"pgoff\":", f);
+	json_hex(f, fi->vma_pgoff);
+	fputs(",\"pfn\":", f);
+	json_hex(f, fi->pfn);
+	fprintf(f, ",\"nr_pfns\":%u,\"refcount_seen\":", fi->nr_pfns);
+	json_int_or_null(f, fi->refcount_seen);
+	fputs(",\"refcount_expected\":", f);
+	json_int_or_null(f, fi->refcount_expected);
+	fputs(",\"detail\":", f);
+	json_str_n(f, fi->detail, sizeof(fi->detail));
+	fputs(",\"stack\":", f);
+	json_stack(f, fi->nr_stack, fi->stack, rc);
+	fputs(",\"setup_stack\":", f);
+	json_stack(f, fi->nr_setup_stack, fi->setup_stack, rc);
+	fputs(",\"explain\":", f);
+	json_str(f, rl_finding_explain(fi->id));
+}
+
+static const char *verdict_name(int verdict)
+{
+	switch (verdict) {
+	case 0:
+		return "clean";
+	case 1:
+		return "findings";
+	default:
+		return "inconclusive";
+	}
+}
+
+static void json_stats(FILE *f, const struct rl_ledger *l)
+{
+	struct rl_ledger_stats st;
+	int id;
+
+	rl_ledger_get_stats(l, &st);
+	fprintf(f, "{\"events\":%" PRIu64 ",\"contexts_created\":%" PRIu64
+		",\"contexts_dead\":%" PRIu64 ",\"contexts_live\":%zu"
+		",\"regions_created\":%" PRIu64 ",\"regions_freed\":%" PRIu64
+		",\"mmaps\":%" PRIu64 ",\"vmas_removed\":%" PRIu64
+		",\"pages_tracked\":%" PRIu64 ",\"pages_freed\":%" PRIu64
+		",\"lost_events\":%" PRIu64 ",\"findings\":{",
+		st.events, st.ctx_created, st.ctx_dead, rl_ledger_live_ctxs(l),
+		st.regions_created, st.regions_freed, st.mmaps, st.vmas_removed,
+		st.pages_tracked, st.pages_freed, st.lost_events);
+	for (id = RL001; id < RL_F__MAX; id++)
+		fprintf(f, "%s\"%s\":%" PRIu64, id == RL001 ? "" : ",", rl_finding_name(id),
+			st.findings[id]);
+	fputs("}}", f);
+}
+
+void rl_report_json(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc)
+{
+	size_t i, n = rl_ledger_nr_findings(l);
+	bool first = true;
+	int id;
+
+	fprintf(f, "{\"schema\":\"%s\",\"verdict\":\"%s\",\"inconclusive_why\":", REPORT_SCHEMA,
+		verdict_name(rc ? rc->verdict : 0));
+	json_str(f, rc && rc->verdict == 2 ? rc->inconclusive_why : NULL);
+	fputs(",\"command\":", f);
+	json_str(f, rc ? rc->command : NULL);
+	fprintf(f, ",\"child_status\":%d,\"elapsed_s\":%.3f,\"allowed\":[",
+		rc ? rc->child_status : -1, rc ? rc->elapsed_s : 0.0);
+	for (id = RL001; rc && id < RL_F__MAX; id++) {
+		if (!((rc->allow_mask >> id) & 1))
+			continue;
+		fprintf(f, "%s\"%s\"", first ? "" : ",", rl_finding_name(id));
+		first = false;
+	}
+	fputs("],\"findings\":[", f);
+	for (i = 0; i < n; i++) {
+		fputs(i ? ",\n{" : "\n{", f);
+		json_finding_members(f, rl_ledger_finding(l, i), rc);
+		fputc('}', f);
+	}
+	fputs("],\n\"stats\":", f);
+	json_stats(f, l);
+	fputs("}\n", f);
+}
+
+void rl_report_json_finding(FILE *f, const struct rl_finding *fi, const struct rl_report_ctx *rc)
+{
+	fprintf(f, "{\"schema\":\"%s\",\"type\":\"finding\",", TRACE_SCHEMA);
+	json_finding_members(f, fi, rc);
+	fputs("}\n", f);
+}
+
+/* One element of an event field, as JSON. */
+static void json_event_value(FILE *f, const struct rl_event *ev, const struct rl_field *fl,
+			     unsigned i)
+{
+	uint64_t v = rl_field_get(ev, fl, i);
+	const char *name;
+
+	switch (fl->fmt) {
+	case RL_FF_HEX:
+		json_hex(f, v);
+		break;
+	case RL_FF_SDEC:
+		fprintf(f, "%" PRId64, (int64_t)v);
+		break;
+	case RL_FF_SHEX:	/* a return value that may be an address */
+		if ((int64_t)v < 0 && (int64_t)v >= -4095)
+			fprintf(f, "\"%" PRId64 "\"", (int64_t)v);
+		else
+			json_hex(f, v);
+		break;
+	case RL_FF_KIND:
+		json_str(f, rl_region_kind_name((enum rl_region_kind)v));
+		break;
+	case RL_FF_COUNTER:
+		name = rl_counter_name((uint32_t)v);
+		if (name)
+			json_str(f, name);
+		else
+			fprintf(f, "\"%" PRIu64 "\"", v);
+		break;
+	default:
+		fprintf(f, "%" PRIu64, v);
+		break;
+	}
+}
+
+static void json_event_field(FILE *f, const struct rl_event *ev, const struct rl_field *fl)
+{
+	unsigned i, n = rl_field_count(ev, fl);
+
+	fprintf(f, ",\"%s\":", fl->name);
+	if (fl->fmt == RL_FF_COMM) {
+		json_str_n(f, (const char *)ev + fl->offset, RL_COMM_LEN);
+		return;
+	}
+	if (!fl->max_elems) {
+		json_event_value(f, ev, fl, 0);
+		return;
+	}
+	fputc('[', f);
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputc(',', f);
+		json_event_value(f, ev, fl, i);
+	}
+	fputc(']', f);
+}
+
+void rl_report_json_event(FILE *f, const struct rl_event *ev)
+{
+	const struct rl_field *fields;
+	size_t i, nr;
+
+	fprintf(f, "{\"schema\":\"%s\",\"type\":", TRACE_SCHEMA);
+	json_str(f, rl_event_type_name(ev->h.type));
+	fields = rl_header_fields(&nr);
+	for (i = 0; i < nr; i++)
+		json_event_field(f, ev, &fields[i]);
+	fields = rl_payload_fields(ev->h.type, &nr);
+	for (i = 0; i < nr; i++)
+		json_event_field(f, ev, &fields[i]);
+	json_event_field(f, ev, rl_stack_field());
+	fputs("}\n", f);
+}

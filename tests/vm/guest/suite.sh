@@ -1,0 +1,148 @@
+#!/bin/sh
+# suite.sh - the guest tests, run inside the QEMU guest by tests/run-tests.sh:
+#   tests/vm/run-guest.sh -k KERNEL -- sh /tests/suite.sh
+# Prints one TAP line per check.  What is expected depends on what the kernel
+# lets ringledger see, which `ringledger features` decides (exit 0: every
+# implemented finding available; 2: partial support, e.g. 6.12).
+. /tests/lib.sh
+J=/tmp/report.json
+
+# check WORKLOAD... with a JSON report; sets $rc
+check_json() {
+	ringledger check --json "$J" --settle 20 -- "$@" > "$T_OUT" 2>&1
+	rc=$?
+}
+
+# A workload must be clean: exit 0, verdict clean, no finding, nothing lost.
+expect_clean() {	# name workload args...
+	name=$1; shift
+	check_json "$@"
+	if [ "$rc" = 0 ] && grep -q -E '"verdict": *"clean"' "$J"; then
+		t_ok "$name: clean"
+	else
+		t_fail "$name: clean" "ringledger check exited $rc" "$T_OUT"
+	fi
+}
+
+# A workload must give exactly one finding id (maybe several times).
+expect_only() {	# name id workload args...
+	name=$1; id=$2; shift 2
+	check_json "$@"
+	others=$(grep -o -E '"id": *"RL[0-9]+"' "$J" | grep -v "$id" | head -n 3 | tr '\n' ' ')
+	if [ "$rc" = 1 ] && grep -q -E "\"id\": *\"$id\"" "$J" && [ -z "$others" ]; then
+		t_ok "$name: reports $id and nothing else"
+	else
+		t_fail "$name: reports $id and nothing else" "exit $rc, other ids: ${others:-none}" "$T_OUT"
+	fi
+}
+
+one_line_error() {	# name cmd...: exit 3 and exactly one line on stderr
+	name=$1; shift
+	"$@" > /tmp/err.out 2> /tmp/err.err
+	got=$?
+	lines=$(wc -l < /tmp/err.err)
+	if [ "$got" = 3 ] && [ "$lines" = 1 ] && grep -q '^ringledger: ' /tmp/err.err; then
+		t_ok "$name: one line, exit 3"
+	else
+		t_fail "$name: one line, exit 3" "exit $got, $lines lines on stderr" /tmp/err.err
+	fi
+}
+
+echo "# kernel $(uname -r)"
+ringledger features > /tmp/features.out 2>&1
+features_rc=$?
+
+# ---- bad input: the same on every kernel ----------------------------------
+one_line_error "unknown subcommand" ringledger frobnicate
+one_line_error "check without a command" ringledger check
+one_line_error "check with nothing after --" ringledger check --
+one_line_error "command that does not exist" ringledger check -- /workloads/no_such_workload
+one_line_error "not root" setpriv --reuid=65534 --regid=65534 --clear-groups ringledger check -- /workloads/ring_basic
+one_line_error "kernel without BTF" ringledger check --btf /sys/kernel/btf/no-such-vmlinux -- /workloads/ring_basic
+one_line_error "features without BTF" ringledger features --btf /nonexistent
+one_line_error "bad --allow" ringledger check --allow RL999 -- /workloads/ring_basic
+
+if [ "$features_rc" = 2 ]; then
+	# ---- partial support (6.12): say what is missing and why -----------
+	t_grep "features names the missing region hook" '^region-create +absent .*not in this kernel' /tmp/features.out
+	t_grep "features says which findings are unavailable" '^RL001 +no +needs region-create' /tmp/features.out
+	t_run "check is inconclusive where hooks are missing" 2 ringledger check -- /workloads/ring_basic
+	t_grep "check names the missing hooks" 'hooks missing: .*region-create'
+	t_done
+	exit $?
+fi
+
+if [ "$features_rc" = 0 ]; then t_ok "features: every implemented finding available"; else
+	t_fail "features: every implemented finding available" "exit $features_rc" /tmp/features.out; fi
+t_grep "features: regions by fentry" '^region-create +fentry +io_create_region' /tmp/features.out
+t_grep "features: page frees by tracepoint" '^page-free +tracepoint +mm_page_free' /tmp/features.out
+t_run "features --attach=kprobe" 0 ringledger features --attach=kprobe
+t_grep "features --attach=kprobe plans kprobes" '^region-create +kprobe +io_create_region'
+
+# ---- the first end-to-end check -------------------------------------------
+t_run "check ring_basic" 0 ringledger check -v -- /workloads/ring_basic
+t_lines "ring_basic: ring context created" '^ctx_create ' 1
+t_lines "ring_basic: two regions (rings, sqes)" '^region_create ' 2
+t_grep "ring_basic: the rings region" '^region_create .*kind=rings'
+t_grep "ring_basic: the SQE region" '^region_create .*kind=sqes'
+t_lines "ring_basic: three mmaps" '^mmap ' 3
+t_lines "ring_basic: both regions freed" '^region_free ' 2
+t_lines "ring_basic: ring context died" '^ctx_dead ' 1
+t_grep "ring_basic: report is clean" '^  verdict +clean'
+
+t_run "check ring_basic via kprobes" 0 ringledger check --attach=kprobe -v -- /workloads/ring_basic
+t_lines "kprobes: two regions freed" '^region_free ' 2
+t_lines "kprobes: ring context died" '^ctx_dead ' 1
+
+# the child's status is reported, never returned
+t_run "a failing command is not a finding" 0 ringledger check -- sh -c 'exit 7'
+t_grep "the child's exit status is reported" 'exited with 7'
+
+# ---- every workload is clean on a stock kernel ----------------------------
+for w in ring_basic ring_single_mmap ring_unmap_after_close ring_exit_mapped \
+	 ring_fork_mapped ring_exec_mapped pbuf_mmap pbuf_user; do
+	expect_clean "$w" /workloads/$w
+done
+/workloads/ring_resize > /tmp/resize.out 2>&1
+if [ $? = 77 ]; then t_ok "ring_resize: skipped, $(grep SKIP /tmp/resize.out)"; else
+	expect_clean ring_resize /workloads/ring_resize; fi
+expect_clean "pbuf_mmap, two pages (compound)" /workloads/pbuf_mmap 512
+expect_clean "process tree in a new PID namespace" unshare -p -f /workloads/ring_fork_mapped
+t_grep "PID namespace: the ring was seen" '"contexts_created": *[1-9]' "$J"
+
+# ---- the stock kernel's own rule breaks --------------------------------------
+expect_only "mmap larger than its region" RL006 /workloads/mmap_too_large
+
+# ---- reports ------------------------------------------------------------------
+ringledger check --json /tmp/r.json --junit /tmp/r.xml -- /workloads/ring_basic > /dev/null 2>&1
+t_grep "JSON report has its schema" '"schema": *"ringledger-report/1"' /tmp/r.json
+t_grep "JUnit report has a testsuite" '<testsuite ' /tmp/r.xml
+
+# ---- record and replay ----------------------------------------------------------
+t_run "record ring_fork_mapped" 0 ringledger record -o /tmp/fork.events -- /workloads/ring_fork_mapped
+t_run "replay the recording" 0 ringledger replay /tmp/fork.events
+head -n $(( $(wc -l < /tmp/fork.events) - 1 )) /tmp/fork.events > /tmp/cut.events
+t_run "a cut recording is inconclusive" 2 ringledger replay /tmp/cut.events
+
+# ---- live tracing ---------------------------------------------------------------
+# start a tracer, wait until it says it is tracing, run a workload, let it end
+trace_around() {	# out err workload -- trace args...
+	out=$1; err=$2; w=$3; shift 4
+	ringledger trace "$@" > "$out" 2> "$err" &
+	tpid=$!
+	i=0
+	while ! grep -q 'Ctrl-C to stop' "$err" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	$w > /dev/null
+	sleep 1
+	kill -INT $tpid
+	wait $tpid
+}
+trace_around /tmp/trace.out /tmp/trace.err /workloads/ring_basic -- -c ring_basic
+t_grep "trace -c sees the ring by name" '^ctx_create .*comm=ring_basic' /tmp/trace.out
+t_grep "trace -c sees its regions freed" '^region_free .*kind=rings' /tmp/trace.out
+trace_around /tmp/trace.out /tmp/trace.err /workloads/ring_basic -- -c other_name
+t_nogrep "trace -c ignores other names" '^ctx_create ' /tmp/trace.out
+trace_around /tmp/trace.json /tmp/trace.err /workloads/ring_basic -- --json
+t_grep "trace --json lines carry their schema" '"schema": *"ringledger-trace/1"' /tmp/trace.json
+
+t_done
