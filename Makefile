@@ -12,6 +12,14 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 PREFIX   ?= /usr/local
 BUILD    := build
+V        ?= 0
+ifeq ($(V),0)
+Q   := @
+msg  = @printf '  %-8s %s\n' "$(1)" "$(2)";
+else
+Q   :=
+msg  =
+endif
 KERNELS  ?= 7 7.2 6.12
 
 CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Isrc -I$(BUILD)
@@ -41,30 +49,36 @@ $(DEPS_STAMP): scripts/install-deps.sh
 # ---- the BPF object and its skeleton ----------------------------------------
 $(BUILD)/ringledger.bpf.o: bpf/ringledger.bpf.c bpf/ringledger.bpf.h bpf/core_types.h \
 			   include/rl_events.h | $(DEPS_STAMP)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/ringledger.skel.h: $(BUILD)/ringledger.bpf.o
-	$(BPFTOOL) gen skeleton $< name ringledger_bpf > $@
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name ringledger_bpf > $@
 
 # ---- the tool ----------------------------------------------------------------
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/ringledger.skel.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -c $< -o $@
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_COMMON) -c $< -o $@
 
 $(BUILD)/ringledger: $(patsubst src/%.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(LEDGER_SRCS))
-	$(CC) -static -o $@ $^ $(TOOL_LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -static -o $@ $^ $(TOOL_LIBS)
 
 # ---- workloads (static: they run in the guest's initramfs) --------------------
 .PHONY: workloads
 workloads: $(WORKLOADS)
 $(BUILD)/workloads/%: tests/workloads/%.c tests/workloads/wl_common.c $(wildcard tests/workloads/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -Itests/workloads $< tests/workloads/wl_common.c -o $@
+	$(call msg,WORKLOAD,$@)
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -static -Itests/workloads $< tests/workloads/wl_common.c -o $@
 
 # ---- tests -------------------------------------------------------------------
 $(BUILD)/unit/%: tests/unit/%.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h tests/unit/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(LEDGER_SRCS) -o $@
+	$(call msg,UNIT,$@)
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(LEDGER_SRCS) -o $@
 
 unit: $(UNIT_TESTS)
 
@@ -84,7 +98,8 @@ bench: all $(BUILD)/bench/bench_replay
 
 $(BUILD)/bench/bench_replay: tests/bench/bench_replay.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -O3 $< $(LEDGER_SRCS) -o $@
+	$(call msg,BENCH,$@)
+	$(Q)$(CC) $(CFLAGS_COMMON) -O3 $< $(LEDGER_SRCS) -o $@
 
 install: $(BUILD)/ringledger
 	install -D -m 0755 $(BUILD)/ringledger $(DESTDIR)$(PREFIX)/sbin/ringledger

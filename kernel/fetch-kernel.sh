@@ -17,70 +17,11 @@
 set -eu
 
 series=${1:?usage: fetch-kernel.sh SERIES (6.12, 7.2, 7.3, 7 for the newest 7.x)}
-cache=${RL_CACHE_DIR:-/var/cache/ringledger}
-aptdir=$cache/apt
-max_age=${RL_APT_MAX_AGE_MIN:-1440}
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
 
-# ---- the mirror, from the machine's apt configuration -------------------
-debian_mirror() {
-	{
-		for f in /etc/apt/sources.list.d/*.sources; do
-			[ -r "$f" ] || continue
-			# deb822: a stanza's URIs and Suites
-			awk '/^URIs:/{u=$2} /^Suites:/{s=$2} /^$/{if(u&&s)print u" "s; u=s=""} END{if(u&&s)print u" "s}' "$f"
-		done
-		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-			[ -r "$f" ] || continue
-			sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) \([^ ]*\).*/\2 \3/p' "$f"
-		done
-	} | while read -r uri suite; do
-		case $suite in *-security|*/updates) continue ;; esac
-		case $uri in *debian*) echo "$uri"; break ;; esac
-	done | head -n 1
-}
-
-own_suites() {
-	{
-		for f in /etc/apt/sources.list.d/*.sources; do
-			[ -r "$f" ] || continue
-			awk '/^Suites:/{for(i=2;i<=NF;i++)print $i}' "$f"
-		done
-		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-			[ -r "$f" ] || continue
-			sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}[^ ]* \([^ ]*\).*/\2/p' "$f"
-		done
-	} | grep -v -e '-security$' -e '/updates$' | sort -u
-}
-
-mirror=$(debian_mirror)
-[ -n "$mirror" ] || die "no Debian mirror in /etc/apt/sources.list{,.d}; add one or set up apt first"
-
-# ---- a private apt state ------------------------------------------------
-apt_opts="-o Dir::State=$aptdir/state -o Dir::Cache=$aptdir/cache \
--o Dir::Etc::SourceList=$aptdir/sources.list -o Dir::Etc::SourceParts=$aptdir/none \
--o Dir::State::status=$aptdir/status -o Debug::NoLocking=1 -o APT::Architecture=amd64 \
--o APT::Sandbox::User=root -o Acquire::Languages=none"
-mkdir -p "$aptdir/state/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/none"
-touch "$aptdir/status"
-{
-	for s in $(own_suites) trixie trixie-backports sid; do echo "$s"; done | awk '!seen[$0]++' |
-	while read -r s; do
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $s main"
-	done
-} > "$aptdir/sources.list.new"
-if ! cmp -s "$aptdir/sources.list.new" "$aptdir/sources.list" 2>/dev/null; then
-	mv "$aptdir/sources.list.new" "$aptdir/sources.list"
-	rm -f "$aptdir/updated"
-else
-	rm -f "$aptdir/sources.list.new"
-fi
-if [ ! -e "$aptdir/updated" ] || [ -n "$(find "$aptdir/updated" -mmin +"$max_age" 2>/dev/null)" ]; then
-	# shellcheck disable=SC2086
-	apt-get $apt_opts update -q >"$aptdir/update.log" 2>&1 ||
-		die "apt-get update of the private package lists failed (log: $aptdir/update.log)"
-	touch "$aptdir/updated"
-fi
+# the mirror, the private apt state and fresh package lists
+# shellcheck source=kernel/apt-env.sh
+. "$(dirname "$0")/apt-env.sh"
 
 # ---- pick the version ---------------------------------------------------
 # cloud kernel packages: linux-image-V-cloud-amd64 (6.12: holds everything),

@@ -430,7 +430,8 @@ size_t rl_plan_failures(const struct rl_plan *plan, char *buf, size_t len)
 {
 	size_t i, n = 0, off = 0;
 
-	buf[0] = '\0';
+	if (len)
+		buf[0] = '\0';
 	for (i = 0; i < plan->nr; i++) {
 		const struct rl_hook_plan *hp = &plan->hooks[i];
 

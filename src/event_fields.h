@@ -32,7 +32,11 @@ struct rl_field {
 	uint8_t max_elems;	/* 0: scalar; else an array of up to this many */
 	uint16_t offset;	/* offsetof(struct rl_event, ...)             */
 	uint16_t len_offset;	/* arrays: the u32 that holds the element count */
+	uint8_t count_key;	/* arrays: index in the payload table of the key
+				 * that sets that count, RL_NO_COUNT_KEY if none */
 };
+
+#define RL_NO_COUNT_KEY 0xff
 
 /* The header fields every event has (ts, pid, tid, cpu, seq, comm). */
 const struct rl_field *rl_header_fields(size_t *nr);

@@ -31,10 +31,11 @@
 #define ELEMS(m)	(MEMBER_SIZE(m) / MEMBER_SIZE(m[0]))
 
 #define SCALAR(name, fmt, m) \
-	{ name, sizeof(name) - 1, fmt, MEMBER_SIZE(m), 0, offsetof(struct rl_event, m), 0 }
-#define ARRAY(name, fmt, m, len_m) \
+	{ name, sizeof(name) - 1, fmt, MEMBER_SIZE(m), 0, offsetof(struct rl_event, m), 0, \
+	  RL_NO_COUNT_KEY }
+#define ARRAY(name, fmt, m, len_m, count_key) \
 	{ name, sizeof(name) - 1, fmt, MEMBER_SIZE(m[0]), ELEMS(m), \
-	  offsetof(struct rl_event, m), offsetof(struct rl_event, len_m) }
+	  offsetof(struct rl_event, m), offsetof(struct rl_event, len_m), count_key }
 
 /* ---- the field table -------------------------------------------------- */
 
@@ -73,8 +74,8 @@ static const struct rl_field pages_fields[] = {
 	SCALAR("first", RL_FF_DEC, pages.first),
 	SCALAR("count", RL_FF_DEC, pages.count),
 	SCALAR("at_free", RL_FF_DEC, pages.at_free),
-	ARRAY("pfn", RL_FF_HEX, pages.pfn, pages.count),
-	ARRAY("refcount", RL_FF_DEC, pages.refcount, pages.count),
+	ARRAY("pfn", RL_FF_HEX, pages.pfn, pages.count, 2),
+	ARRAY("refcount", RL_FF_DEC, pages.refcount, pages.count, 2),
 };
 
 static const struct rl_field mmap_fields[] = {
@@ -135,7 +136,7 @@ static const struct rl_field lost_fields[] = {
 };
 
 static const struct rl_field stack_field =
-	ARRAY("stack", RL_FF_HEX, stack, nr_stack);
+	ARRAY("stack", RL_FF_HEX, stack, nr_stack, RL_NO_COUNT_KEY);
 
 #define TABLE(t) { t, sizeof(t) / sizeof(t[0]) }
 static const struct {
@@ -468,10 +469,12 @@ unsigned long rl_stream_line(const struct rl_stream_reader *r)
 	return r->line;
 }
 
-static enum rl_read_status fail(struct rl_stream_reader *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static enum rl_read_status stop(struct rl_stream_reader *r, enum rl_read_status st,
+				const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-static enum rl_read_status fail(struct rl_stream_reader *r, const char *fmt, ...)
+/* The reader stops for good: every later call returns st again. */
+static enum rl_read_status stop(struct rl_stream_reader *r, enum rl_read_status st,
+				const char *fmt, ...)
 {
 	va_list ap;
 	int n = snprintf(r->err, sizeof(r->err), "line %lu: ", r->line);
@@ -480,12 +483,14 @@ static enum rl_read_status fail(struct rl_stream_reader *r, const char *fmt, ...
 	vsnprintf(r->err + n, sizeof(r->err) - (size_t)n, fmt, ap);
 	va_end(ap);
 	r->state = RS_STOPPED;
-	r->stopped = RL_READ_ERROR;
-	return RL_READ_ERROR;
+	r->stopped = st;
+	return st;
 }
 
-/* Show a piece of the input in an error message (input is printable by
- * then: bytes are checked before any token is looked at). */
+#define fail(r, ...) stop(r, RL_READ_ERROR, __VA_ARGS__)
+
+/* A piece of the input for an error message (printable by then: a line's
+ * bytes are checked before any of it is parsed). */
 static const char *quote(const char *s, size_t n, char *buf, size_t len)
 {
 	size_t max = len - 4;
@@ -544,245 +549,345 @@ static enum line_result next_line(struct rl_stream_reader *r, char **line, size_
 	}
 }
 
+/* Printable ASCII and tabs only: anything else is junk, not an event.
+ * Eight bytes at a time; a word holding a byte below 0x20, 0x7f or above
+ * (tabs included) is looked at byte by byte. */
+static bool check_bytes(struct rl_stream_reader *r, const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, del;
+
+		memcpy(&w, s + i, 8);
+		del = w ^ (0x7f * ones);
+		if (!(((w - 0x20 * ones) & ~w & highs) | (w & highs) | ((del - ones) & ~del & highs)))
+			continue;
+		break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+			fail(r, "unexpected byte 0x%02x at column %zu", c, i + 1);
+			return false;
+		}
+	}
+	return true;
+}
+
 static inline bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
 
+/* hex digit value + 1; 0 for anything else */
+static const unsigned char hex_value[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static inline int hex_digit(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return (int)hex_value[(unsigned char)c] - 1;
 }
 
-/* An unsigned number, decimal or 0x-hex, filling all of s[0, n). */
-static bool parse_u64(const char *s, size_t n, uint64_t *out)
+/* Unsigned digits at s[*i, n): 0x-hex (at most 16 digits) or decimal;
+ * *i moves past them.  False when there are none or the value overflows. */
+static bool scan_u64(const char *s, size_t n, size_t *i, uint64_t *out, bool *hex)
 {
+	size_t p = *i, first;
 	uint64_t v = 0;
-	size_t i;
 
-	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		if (n - 2 > 16)
-			return false;
-		for (i = 2; i < n; i++) {
-			int d = hex_digit(s[i]);
+	*hex = p + 1 < n && s[p] == '0' && (s[p + 1] == 'x' || s[p + 1] == 'X');
+	if (*hex) {
+		int d;
 
-			if (d < 0)
+		first = p += 2;
+		while (p < n && (d = hex_digit(s[p])) >= 0) {
+			if (p - first == 16)
 				return false;
 			v = v << 4 | (uint64_t)d;
+			p++;
 		}
-		*out = v;
-		return true;
+	} else {
+		/* 19 digits always fit; only a 20th can overflow */
+		first = p;
+		while (p < n && s[p] >= '0' && s[p] <= '9' && p - first < 19)
+			v = v * 10 + (uint64_t)(s[p++] - '0');
+		if (p < n && s[p] >= '0' && s[p] <= '9') {
+			if (__builtin_mul_overflow(v, 10, &v) ||
+			    __builtin_add_overflow(v, (uint64_t)(s[p++] - '0'), &v))
+				return false;
+			if (p < n && s[p] >= '0' && s[p] <= '9')
+				return false;
+		}
 	}
-	if (!n || n > 20)
+	if (p == first)
 		return false;
-	for (i = 0; i < n; i++) {
-		uint64_t d = (uint64_t)(s[i] - '0');
-
-		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
+	*i = p;
 	*out = v;
 	return true;
 }
 
-/* One number for field f, range-checked for its size and signedness:
- * a leading '-' only for signed fields; hex gives the raw bits. */
-static bool parse_number(const struct rl_field *f, const char *s, size_t n, uint64_t *out)
+/* One number for field f at s[*i, n), range-checked for its size and
+ * signedness: a leading '-' only for signed fields, in decimal; hex gives
+ * the raw bits. */
+static bool scan_number(const struct rl_field *f, const char *s, size_t n, size_t *i,
+			uint64_t *out)
 {
 	bool is_signed = f->fmt == RL_FF_SDEC || f->fmt == RL_FF_SHEX;
-	bool neg = n && s[0] == '-';
-	bool hex = n > 2 && s[neg] == '0' && (s[neg + 1] == 'x' || s[neg + 1] == 'X');
+	bool neg = *i < n && s[*i] == '-', hex;
 	uint64_t v, umax = f->size == 8 ? UINT64_MAX : UINT32_MAX;
 	uint64_t smax = f->size == 8 ? (uint64_t)INT64_MAX : (uint64_t)INT32_MAX;
+	size_t p = *i + neg;
 
-	if (neg && (!is_signed || hex))
-		return false;
-	if (!parse_u64(s + neg, n - neg, &v))
+	if ((neg && !is_signed) || !scan_u64(s, n, &p, &v, &hex) || (neg && hex))
 		return false;
 	if (neg) {
 		if (v > smax + 1)
 			return false;
-		*out = (uint64_t)0 - v;
-		return true;
-	}
-	if (v > umax || (is_signed && !hex && v > smax))
+		v = (uint64_t)0 - v;
+	} else if (v > umax || (is_signed && !hex && v > smax)) {
 		return false;
+	}
+	*i = p;
 	*out = v;
 	return true;
 }
 
-/* comm: \xHH escapes decoded, at most RL_COMM_LEN bytes. */
-static bool parse_comm(const char *s, size_t n, char *comm)
+static inline bool is_letter(char c)
 {
-	size_t i = 0, out = 0;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
 
-	while (i < n) {
-		char c = s[i];
+/* A kind or counter by name, or a number; *i moves past it. */
+static bool scan_scalar(const struct rl_field *f, const char *s, size_t n, size_t *i,
+			uint64_t *out)
+{
+	size_t p = *i;
+	int named = -1;
+
+	if ((f->fmt == RL_FF_KIND || f->fmt == RL_FF_COUNTER) && p < n && is_letter(s[p])) {
+		while (p < n && (is_letter(s[p]) || (s[p] >= '0' && s[p] <= '9')))
+			p++;
+		named = f->fmt == RL_FF_KIND ? rl_region_kind_parse(s + *i, p - *i)
+					     : rl_counter_parse(s + *i, p - *i);
+		if (named < 0)
+			return false;
+		*i = p;
+		*out = (uint64_t)named;
+		return true;
+	}
+	return scan_number(f, s, n, i, out);
+}
+
+/* comm: \xHH escapes decoded, at most RL_COMM_LEN bytes; ends at a blank. */
+static bool scan_comm(const char *s, size_t n, size_t *i, char *comm)
+{
+	size_t p = *i, out = 0;
+
+	while (p < n && !is_blank(s[p])) {
+		char c = s[p];
 
 		if (c == '\\') {
 			int hi, lo;
 
-			if (i + 4 > n || s[i + 1] != 'x')
+			if (p + 4 > n || s[p + 1] != 'x')
 				return false;
-			hi = hex_digit(s[i + 2]);
-			lo = hex_digit(s[i + 3]);
+			hi = hex_digit(s[p + 2]);
+			lo = hex_digit(s[p + 3]);
 			if (hi < 0 || lo < 0)
 				return false;
 			c = (char)(hi << 4 | lo);
-			i += 4;
+			p += 4;
 		} else {
-			i++;
+			p++;
 		}
 		if (out == RL_COMM_LEN)
 			return false;
 		comm[out++] = c;
 	}
+	*i = p;
 	return true;
 }
 
-/* What one event line's keys have set so far. */
-struct line_state {
-	const struct rl_field *fields[MAX_FIELDS];
-	size_t nr;
-	size_t cursor;			/* where the next key is looked up   */
-	uint32_t seen;			/* bit k: fields[k] given            */
+static size_t token_end(const char *s, size_t n, size_t i)
+{
+	while (i < n && !is_blank(s[i]))
+		i++;
+	return i;
+}
+
+static inline bool at_value_end(const char *s, size_t n, size_t i)
+{
+	return i == n || is_blank(s[i]);
+}
+
+/* Parse the value of field f at s[*i] into ev, up to the next blank;
+ * returns the elements set (1 for a scalar), or -1 with the error set. */
+static int parse_value(struct rl_stream_reader *r, struct rl_event *ev,
+		       const struct rl_field *f, const char *s, size_t n, size_t *i)
+{
+	size_t start = *i;
+	unsigned count = 0;
+	uint64_t x;
+	char q[48];
+
+	if (f->fmt == RL_FF_COMM) {
+		if (scan_comm(s, n, i, (char *)ev + f->offset))
+			return 1;
+		fail(r, "bad comm '%s' (at most %d bytes, escapes as \\xHH)",
+		     quote(s + start, token_end(s, n, start) - start, q, sizeof(q)), RL_COMM_LEN);
+		return -1;
+	}
+	for (;;) {
+		size_t el = *i;
+
+		if (count == (f->max_elems ? f->max_elems : 1u)) {
+			fail(r, "too many values for %s (at most %u)", f->name, f->max_elems);
+			return -1;
+		}
+		if (!scan_scalar(f, s, n, i, &x) ||
+		    !(at_value_end(s, n, *i) || (f->max_elems && s[*i] == ','))) {
+			size_t e = el;
+
+			while (e < n && !is_blank(s[e]) && !(f->max_elems && s[e] == ','))
+				e++;
+			fail(r, f->max_elems ? "bad value '%s' in %s" : "bad value '%s' for %s",
+			     quote(s + el, e - el, q, sizeof(q)), f->name);
+			return -1;
+		}
+		field_set(ev, f, count++, x);
+		if (at_value_end(s, n, *i))
+			return (int)count;
+		(*i)++;		/* the comma */
+		if (at_value_end(s, n, *i)) {
+			fail(r, "empty value at the end of %s", f->name);
+			return -1;
+		}
+	}
+}
+
+/* The line being parsed, for the helpers that report errors. */
+struct stream_ctx {
+	struct rl_stream_reader *r;
+	const char *s;
+	size_t n;
+	const struct rl_event *ev;
 };
 
-static void line_state_init(struct line_state *ls, uint32_t type)
+/* The fields one line may name: header, payload, stack, in writer order. */
+struct line_fields {
+	const struct rl_field *f[MAX_FIELDS];
+	size_t nr;
+	size_t cursor;		/* where the next key is looked up first */
+	uint32_t seen;		/* bit k: f[k] was given                 */
+	unsigned listed[MAX_FIELDS];	/* arrays: values given           */
+};
+
+static void line_fields_init(struct line_fields *lf, uint32_t type)
 {
 	const struct rl_field *payload;
 	size_t i, nr;
 
-	ls->nr = 0;
+	lf->nr = 0;
 	for (i = 0; i < NR_HEADER_FIELDS; i++)
-		ls->fields[ls->nr++] = &header_fields[i];
+		lf->f[lf->nr++] = &header_fields[i];
 	payload = rl_payload_fields(type, &nr);
 	for (i = 0; i < nr; i++)
-		ls->fields[ls->nr++] = &payload[i];
-	ls->fields[ls->nr++] = &stack_field;
-	ls->cursor = 0;
-	ls->seen = 0;
+		lf->f[lf->nr++] = &payload[i];
+	lf->f[lf->nr++] = &stack_field;
+	lf->cursor = 0;
+	lf->seen = 0;
+	memset(lf->listed, 0, lf->nr * sizeof(lf->listed[0]));
 }
 
-static int find_field(struct line_state *ls, const char *key, size_t len)
+static inline bool same_name(const char *name, const char *key, size_t len)
 {
-	size_t j;
+	size_t i;
 
-	for (j = 0; j < ls->nr; j++) {
-		size_t k = ls->cursor + j;
+	for (i = 0; i < len; i++) {
+		if (name[i] != key[i])
+			return false;
+	}
+	return true;
+}
 
-		if (k >= ls->nr)
-			k -= ls->nr;
-		if (ls->fields[k]->name_len == len && !memcmp(ls->fields[k]->name, key, len)) {
-			ls->cursor = k + 1 == ls->nr ? 0 : k + 1;
+/* Search for the key of length len; start after the last match. */
+static int find_field(struct line_fields *lf, const char *key, size_t len)
+{
+	size_t j, k = lf->cursor;
+
+	for (j = 0; j < lf->nr; j++, k = k + 1 == lf->nr ? 0 : k + 1) {
+		const struct rl_field *f = lf->f[k];
+
+		if (f->name_len == len && same_name(f->name, key, len)) {
+			lf->cursor = k + 1 == lf->nr ? 0 : k + 1;
 			return (int)k;
 		}
 	}
 	return -1;
 }
 
-/* A scalar value for f (numbers, or names for kind/counter). */
-static bool parse_scalar(const struct rl_field *f, const char *v, size_t n, uint64_t *out)
+/* The key at s[*i] and its '=': the writer's order makes it the field
+ * after the last one matched, which is tried first; otherwise the key is
+ * scanned and searched for.  *i moves past the '='.  -1 with the error set
+ * when the token is no key=value or names no field of this type. */
+static int next_key(struct stream_ctx *c, struct line_fields *lf, size_t *i)
 {
-	int named = -1;
-
-	if (f->fmt == RL_FF_KIND)
-		named = rl_region_kind_parse(v, n);
-	else if (f->fmt == RL_FF_COUNTER)
-		named = rl_counter_parse(v, n);
-	if (named >= 0) {
-		*out = (uint64_t)named;
-		return true;
-	}
-	return parse_number(f, v, n, out);
-}
-
-/* Parse one key's value into ev; returns elements set for arrays (1 for
- * scalars), or -1 with r->err set. */
-static int parse_value(struct rl_stream_reader *r, struct rl_event *ev,
-		       const struct rl_field *f, const char *v, size_t n)
-{
+	const struct rl_field *guess = lf->f[lf->cursor];
+	const char *s = c->s;
+	size_t key = *i, len = guess->name_len, n = c->n;
 	char q[48];
-	unsigned count = 0;
-	size_t i = 0;
+	int k;
 
-	if (f->fmt == RL_FF_COMM) {
-		if (!parse_comm(v, n, (char *)ev + f->offset)) {
-			fail(r, "bad comm '%s' (at most %d bytes, escapes as \\xHH)",
-			     quote(v, n, q, sizeof(q)), RL_COMM_LEN);
-			return -1;
-		}
-		return 1;
+	if (key + len < n && s[key + len] == '=' && same_name(guess->name, s + key, len)) {
+		k = (int)lf->cursor;
+		lf->cursor = lf->cursor + 1 == lf->nr ? 0 : lf->cursor + 1;
+		*i = key + len + 1;
+		return k;
 	}
-	if (!f->max_elems) {
-		uint64_t x;
-
-		if (!parse_scalar(f, v, n, &x)) {
-			fail(r, "bad value '%s' for %s", quote(v, n, q, sizeof(q)), f->name);
-			return -1;
-		}
-		field_set(ev, f, 0, x);
-		return 1;
+	while (*i < n && s[*i] != '=' && !is_blank(s[*i]))
+		(*i)++;
+	if (*i == n || s[*i] != '=') {
+		fail(c->r, "expected key=value, got '%s'", quote(s + key, *i - key, q, sizeof(q)));
+		return -1;
 	}
-	while (i < n) {
-		const char *comma = memchr(v + i, ',', n - i);
-		size_t e = comma ? (size_t)(comma - v) : n;
-		uint64_t x;
-
-		if (count == f->max_elems) {
-			fail(r, "too many values for %s (at most %u)", f->name, f->max_elems);
-			return -1;
-		}
-		if (!parse_scalar(f, v + i, e - i, &x)) {
-			fail(r, "bad value '%s' in %s", quote(v + i, e - i, q, sizeof(q)), f->name);
-			return -1;
-		}
-		field_set(ev, f, count++, x);
-		i = comma ? e + 1 : n;
-		if (comma && i == n) {
-			fail(r, "empty value at the end of %s", f->name);
-			return -1;
-		}
-	}
-	return (int)count;
+	k = find_field(lf, s + key, *i - key);
+	if (k < 0)
+		fail(c->r, "unknown key '%s' for %s", quote(s + key, *i - key, q, sizeof(q)),
+		     rl_event_type_name(c->ev->h.type));
+	(*i)++;
+	return k;
 }
 
-/* Arrays share a count field (pfn and refcount: count; stack: nr_stack):
- * a given count bounds the lists, an absent one is set from them. */
+/* Arrays share a count (pfn and refcount: the count key; stack: nr_stack,
+ * no key): a given count bounds the lists, an absent one comes from them. */
 static enum rl_read_status settle_counts(struct rl_stream_reader *r, struct rl_event *ev,
-					 struct line_state *ls, const unsigned *listed)
+					 const struct line_fields *lf)
 {
-	size_t k, j;
+	size_t k;
 
-	for (k = 0; k < ls->nr; k++) {
-		const struct rl_field *f = ls->fields[k];
+	for (k = NR_HEADER_FIELDS; k < lf->nr; k++) {
+		const struct rl_field *f = lf->f[k];
+		bool given = f->count_key != RL_NO_COUNT_KEY &&
+			     (lf->seen >> (NR_HEADER_FIELDS + f->count_key)) & 1;
 		uint32_t count;
-		bool given = false;
 
-		if (!f->max_elems)
+		if (!f->max_elems || (!given && !lf->listed[k]))
 			continue;
-		/* is the count field itself a key of this line? */
-		for (j = 0; j < ls->nr; j++) {
-			if (!ls->fields[j]->max_elems && ls->fields[j]->offset == f->len_offset)
-				given = (ls->seen >> j) & 1;
-		}
 		memcpy(&count, (char *)ev + f->len_offset, sizeof(count));
-		if (given) {
-			if (count > f->max_elems)
-				return fail(r, "count %u exceeds %u", count, f->max_elems);
-			if (listed[k] > count)
-				return fail(r, "%s lists %u values but count is %u", f->name,
-					    listed[k], count);
-		} else if (listed[k] > count) {
-			field_set_count(ev, f, listed[k]);
-		}
+		if (given && count > f->max_elems)
+			return fail(r, "count %u exceeds %u", count, f->max_elems);
+		if (given && lf->listed[k] > count)
+			return fail(r, "%s lists %u values but count is %u", f->name,
+				    lf->listed[k], count);
+		if (!given && lf->listed[k] > count)
+			field_set_count(ev, f, lf->listed[k]);
 	}
 	return RL_READ_EVENT;
 }
@@ -790,16 +895,18 @@ static enum rl_read_status settle_counts(struct rl_stream_reader *r, struct rl_e
 static enum rl_read_status parse_trailer(struct rl_stream_reader *r, const char *s, size_t n)
 {
 	static const char key[] = "events=";
+	size_t i = 0, k = sizeof(key) - 1;
 	uint64_t v;
+	bool hex;
 
-	while (n && is_blank(*s)) {
-		s++;
+	while (i < n && is_blank(s[i]))
+		i++;
+	while (n > i && is_blank(s[n - 1]))
 		n--;
-	}
-	while (n && is_blank(s[n - 1]))
-		n--;
-	if (n < sizeof(key) - 1 || memcmp(s, key, sizeof(key) - 1) ||
-	    !parse_u64(s + sizeof(key) - 1, n - (sizeof(key) - 1), &v))
+	if (n - i < k || memcmp(s + i, key, k))
+		return fail(r, "bad trailer (expected 'end events=<N>')");
+	i += k;
+	if (!scan_u64(s, n, &i, &v, &hex) || i != n)
 		return fail(r, "bad trailer (expected 'end events=<N>')");
 	if (v != r->nr_events)
 		return fail(r, "trailer says %llu events but %llu were read",
@@ -811,12 +918,13 @@ static enum rl_read_status parse_trailer(struct rl_stream_reader *r, const char 
 static enum rl_read_status parse_header(struct rl_stream_reader *r, const char *s, size_t n)
 {
 	static const char magic[] = RL_STREAM_MAGIC " v";
+	size_t i = sizeof(magic) - 1;
 	uint64_t version;
+	bool hex;
 
 	while (n && is_blank(s[n - 1]))
 		n--;
-	if (n < sizeof(magic) - 1 || memcmp(s, magic, sizeof(magic) - 1) ||
-	    !parse_u64(s + sizeof(magic) - 1, n - (sizeof(magic) - 1), &version))
+	if (n < i || memcmp(s, magic, i) || !scan_u64(s, n, &i, &version, &hex) || i != n)
 		return fail(r, "not a ringledger event stream (the first line must be '%s%d')",
 			    magic, RL_STREAM_VERSION);
 	if (version != RL_STREAM_VERSION)
@@ -826,18 +934,16 @@ static enum rl_read_status parse_header(struct rl_stream_reader *r, const char *
 	return RL_READ_EVENT;
 }
 
-/* One event line (leading blanks already skipped, bytes checked). */
+/* One event line (leading blanks skipped, bytes checked), or the trailer. */
 static enum rl_read_status parse_event(struct rl_stream_reader *r, const char *s, size_t n,
 				       struct rl_event *ev)
 {
-	unsigned listed[MAX_FIELDS] = { 0 };
-	struct line_state ls;
+	struct stream_ctx c = { .r = r, .s = s, .n = n, .ev = ev };
+	struct line_fields lf;
 	enum rl_event_type type;
-	size_t i = 0, w;
+	size_t i = token_end(s, n, 0);
 	char q[48];
 
-	while (i < n && !is_blank(s[i]))
-		i++;
 	if (i == 3 && !memcmp(s, "end", 3))
 		return parse_trailer(r, s + 3, n - 3);
 	type = rl_event_type_parse(s, i);
@@ -845,56 +951,29 @@ static enum rl_read_status parse_event(struct rl_stream_reader *r, const char *s
 		return fail(r, "unknown event type '%s'", quote(s, i, q, sizeof(q)));
 	memset(ev, 0, sizeof(*ev));
 	ev->h.type = type;
-	line_state_init(&ls, type);
+	line_fields_init(&lf, type);
 	for (;;) {
-		const char *key, *eq;
 		int k, got;
 
 		while (i < n && is_blank(s[i]))
 			i++;
 		if (i == n)
 			break;
-		key = s + i;
-		for (w = i; w < n && !is_blank(s[w]); w++)
-			;
-		eq = memchr(key, '=', w - i);
-		if (!eq)
-			return fail(r, "expected key=value, got '%s'",
-				    quote(key, w - i, q, sizeof(q)));
-		k = find_field(&ls, key, (size_t)(eq - key));
+		k = next_key(&c, &lf, &i);
 		if (k < 0)
-			return fail(r, "unknown key '%s' for %s",
-				    quote(key, (size_t)(eq - key), q, sizeof(q)),
-				    rl_event_type_name(type));
-		if ((ls.seen >> k) & 1)
-			return fail(r, "duplicate key '%s'", ls.fields[k]->name);
-		ls.seen |= 1u << k;
-		got = parse_value(r, ev, ls.fields[k], eq + 1, (size_t)(s + w - eq - 1));
+			return RL_READ_ERROR;
+		if ((lf.seen >> k) & 1)
+			return fail(r, "duplicate key '%s'", lf.f[k]->name);
+		lf.seen |= 1u << k;
+		got = parse_value(r, ev, lf.f[k], s, n, &i);
 		if (got < 0)
 			return RL_READ_ERROR;
-		listed[k] = (unsigned)got;
-		i = w;
+		lf.listed[k] = (unsigned)got;
 	}
-	if (settle_counts(r, ev, &ls, listed) != RL_READ_EVENT)
+	if (settle_counts(r, ev, &lf) != RL_READ_EVENT)
 		return RL_READ_ERROR;
 	r->nr_events++;
 	return RL_READ_EVENT;
-}
-
-/* Printable ASCII and tabs only: anything else is junk, not an event. */
-static bool check_bytes(struct rl_stream_reader *r, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c < 0x20 && c != '\t') || c >= 0x7f) {
-			fail(r, "unexpected byte 0x%02x at column %zu", c, i + 1);
-			return false;
-		}
-	}
-	return true;
 }
 
 enum rl_read_status rl_stream_next(struct rl_stream_reader *r, struct rl_event *ev)
@@ -915,11 +994,8 @@ enum rl_read_status rl_stream_next(struct rl_stream_reader *r, struct rl_event *
 				r->stopped = RL_READ_END;
 				return RL_READ_END;
 			}
-			r->state = RS_STOPPED;
-			r->stopped = RL_READ_TRUNCATED;
-			snprintf(r->err, sizeof(r->err), "line %lu: stream ends without "
-				 "its 'end' trailer (truncated)", r->line);
-			return RL_READ_TRUNCATED;
+			return stop(r, RL_READ_TRUNCATED,
+				    "stream ends without its 'end' trailer (truncated)");
 		}
 		r->line++;
 		if (lr == LINE_TOO_LONG)
@@ -931,13 +1007,8 @@ enum rl_read_status rl_stream_next(struct rl_stream_reader *r, struct rl_event *
 		if (!check_bytes(r, s, n))
 			return RL_READ_ERROR;
 		if (r->state == RS_HEADER) {
-			if (!complete) {
-				r->state = RS_STOPPED;
-				r->stopped = RL_READ_TRUNCATED;
-				snprintf(r->err, sizeof(r->err), "line %lu: truncated header",
-					 r->line);
-				return RL_READ_TRUNCATED;
-			}
+			if (!complete)
+				return stop(r, RL_READ_TRUNCATED, "truncated header");
 			if (parse_header(r, s, n) != RL_READ_EVENT)
 				return RL_READ_ERROR;
 			continue;
@@ -948,16 +1019,12 @@ enum rl_read_status rl_stream_next(struct rl_stream_reader *r, struct rl_event *
 		}
 		if (!n || *s == '#')
 			continue;
-		/* a last line cut short is not trusted, unless it is the trailer */
-		if (!complete && !(n >= 4 && !memcmp(s, "end ", 4))) {
-			r->state = RS_STOPPED;
-			r->stopped = RL_READ_TRUNCATED;
-			snprintf(r->err, sizeof(r->err), "line %lu: stream cut in the middle "
-				 "of a line (truncated)", r->line);
-			return RL_READ_TRUNCATED;
-		}
 		if (r->state == RS_ENDED)
 			return fail(r, "content after the 'end' trailer");
+		/* a last line cut short is not trusted, unless it is the trailer */
+		if (!complete && !(n >= 4 && !memcmp(s, "end ", 4)))
+			return stop(r, RL_READ_TRUNCATED,
+				    "stream cut in the middle of a line (truncated)");
 		st = parse_event(r, s, n, ev);
 		if (st != RL_READ_END)
 			return st;

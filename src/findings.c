@@ -155,9 +155,10 @@ const char *rl_event_type_name(enum rl_event_type t)
 	return event_names[t];
 }
 
+/* name == s[0, len); cheap on a mismatch (the stream reader's hot path) */
 static bool name_is(const char *name, const char *s, size_t len)
 {
-	return name && strlen(name) == len && !memcmp(name, s, len);
+	return name && len && name[0] == s[0] && !strncmp(name, s, len) && !name[len];
 }
 
 enum rl_event_type rl_event_type_parse(const char *s, size_t len)

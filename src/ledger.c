@@ -144,7 +144,6 @@ struct rl_ledger {
 	struct rl_finding *findings;
 	size_t nr_findings, cap_findings;
 	struct rl_ledger_stats st;
-	uint64_t events_by_type[RL_EV__MAX];	/* incl. the informative ones */
 	bool finished;
 };
 
@@ -345,8 +344,8 @@ static void region_join_ctx(struct rl_ledger *l, uint32_t slot, uint32_t cslot)
 
 /* ---- ring contexts ---------------------------------------------------- */
 
-static uint32_t ctx_add(struct rl_ledger *l, uint64_t key, const struct origin *o,
-			bool observed)
+/* A ctx record, known so far only from a region that names it. */
+static uint32_t ctx_add(struct rl_ledger *l, uint64_t key, const struct origin *o)
 {
 	uint32_t i = rl_pool_alloc(&l->ctxs);
 	struct ring_ctx *c;
@@ -360,11 +359,19 @@ static uint32_t ctx_add(struct rl_ledger *l, uint64_t key, const struct origin *
 	c = ctx_at(l, i);
 	c->key = key;
 	c->born = *o;
-	c->observed = observed;
 	c->first_region = RL_NIL;
-	if (observed)
-		l->live_observed_ctxs++;
 	return i;
+}
+
+/* Its CTX_CREATE was seen: from now on all its ring regions are known. */
+static void ctx_observe(struct rl_ledger *l, uint32_t cslot, const struct origin *o)
+{
+	struct ring_ctx *c = ctx_at(l, cslot);
+
+	c->observed = true;
+	c->born = *o;
+	l->live_observed_ctxs++;
+	l->st.ctx_created++;
 }
 
 static void region_maybe_retire(struct rl_ledger *l, uint32_t slot);
@@ -980,24 +987,15 @@ static void on_ctx_create(struct rl_ledger *l, const struct rl_event *ev)
 	if (!key)
 		return;
 	c = lookup(&l->ctx_by_key, key);
-	if (c != RL_NIL) {
-		struct ring_ctx *old = ctx_at(l, c);
-
-		/* known from one of its regions: now it is observed */
-		if (!old->observed) {
-			old->observed = true;
-			old->born = o;
-			l->live_observed_ctxs++;
-			l->st.ctx_created++;
-			goto adopt;
-		}
-		ctx_forget(l, c);	/* its CTX_DEAD was lost */
+	if (c != RL_NIL && ctx_at(l, c)->observed) {
+		ctx_forget(l, c);	/* born again: its CTX_DEAD was lost */
+		c = RL_NIL;
 	}
-	c = ctx_add(l, key, &o, true);
+	if (c == RL_NIL)
+		c = ctx_add(l, key, &o);
 	if (c == RL_NIL)
 		return;
-	l->st.ctx_created++;
-adopt:
+	ctx_observe(l, c, &o);
 	/* ring regions are created in io_uring_setup before the ctx is
 	 * announced: the pending ones of this thread are its own */
 	for (s = l->pending_head; s != RL_NIL; s = next) {
@@ -1071,7 +1069,7 @@ static void on_region_create(struct rl_ledger *l, const struct rl_event *ev)
 		uint32_t c = lookup(&l->ctx_by_key, e->ctx);
 
 		if (c == RL_NIL)
-			c = ctx_add(l, e->ctx, &o, false);
+			c = ctx_add(l, e->ctx, &o);
 		if (c != RL_NIL)
 			region_join_ctx(l, s, c);
 		else
@@ -1447,8 +1445,6 @@ void rl_ledger_free(struct rl_ledger *l)
 void rl_ledger_feed(struct rl_ledger *l, const struct rl_event *ev)
 {
 	l->st.events++;
-	if (ev->h.type < RL_EV__MAX)
-		l->events_by_type[ev->h.type]++;
 	switch (ev->h.type) {
 	case RL_EV_CTX_CREATE:
 		on_ctx_create(l, ev);
@@ -1491,9 +1487,9 @@ void rl_ledger_feed(struct rl_ledger *l, const struct rl_event *ev)
 		rule_rl010_events_lost(l, ev);
 		break;
 	default:
-		/* PROC_*: informative.  PBUF_*, PIN, UNPIN: counted until
-		 * issue 4 gives pins their books (a pin count per page_slot,
-		 * added to expected_refs, and RL004/5/7/9 rules). */
+		/* PROC_*: informative.  PBUF_*, PIN, UNPIN: counted (in events)
+		 * until issue 4 gives pins their books: a pin count per
+		 * page_slot, added to expected_refs, and the RL004/5/7/9 rules. */
 		break;
 	}
 }
@@ -1526,6 +1522,36 @@ void rl_ledger_finish(struct rl_ledger *l, bool ctx_wait_timed_out)
 		if (c->observed)
 			rule_rl010_ctx_outlived_wait(l, c);
 	}
+}
+
+void rl_ledger_note_inconclusive(struct rl_ledger *l, const char *why)
+{
+	struct origin none = {};
+	struct rl_finding f;
+
+	finding_init(&f, RL010, &none);
+	snprintf(f.detail, sizeof(f.detail), "%s", why);
+	finding_emit(l, &f);
+}
+
+size_t rl_ledger_pages_awaiting_free(const struct rl_ledger *l)
+{
+	size_t n = 0;
+	uint32_t i, p;
+
+	for (i = 0; i < l->regions.nr; i++) {
+		const struct region *r;
+
+		if (!rl_pool_live(&l->regions, i))
+			continue;
+		r = region_at(l, i);
+		if (!r->freed || region_user_provided(r))
+			continue;
+		for (p = 0; p < r->nr_described; p++)
+			if (r->pages[p].state == PAGE_TRACKED && !r->pages[p].claims)
+				n++;
+	}
+	return n;
 }
 
 size_t rl_ledger_nr_findings(const struct rl_ledger *l)

@@ -71,6 +71,15 @@ size_t rl_ledger_live_ctxs(const struct rl_ledger *l);
  * inconclusive (RL010), not as leaks. */
 void rl_ledger_finish(struct rl_ledger *l, bool ctx_wait_timed_out);
 
+/* A verdict cannot be reached for a reason outside the event stream (a
+ * hook that is absent or failed to attach): one RL010 finding saying why. */
+void rl_ledger_note_inconclusive(struct rl_ledger *l, const char *why);
+
+/* Pages io_uring and every mapping have let go of (region freed or leaked,
+ * no live mapping) whose free was never seen.  After the settle wait this is
+ * what a missed page-free event could have hidden. */
+size_t rl_ledger_pages_awaiting_free(const struct rl_ledger *l);
+
 size_t rl_ledger_nr_findings(const struct rl_ledger *l);
 const struct rl_finding *rl_ledger_finding(const struct rl_ledger *l, size_t i);
 void rl_ledger_get_stats(const struct rl_ledger *l, struct rl_ledger_stats *st);

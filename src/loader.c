@@ -200,6 +200,10 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 		if (info.recursion_misses && s->verbose)
 			fprintf(stderr, "ringledger: %s missed %llu runs (another BPF program was running on that CPU)\n",
 				bpf_program__name(prog), (unsigned long long)info.recursion_misses);
+		if (prog == s->skel->progs.tp_mm_page_free) {
+			out->page_free_misses += info.recursion_misses;
+			continue;
+		}
 		if (info.recursion_misses && !out->recursion_misses)
 			snprintf(out->recursion_prog, sizeof(out->recursion_prog), "%s",
 				 bpf_program__name(prog));

@@ -45,8 +45,12 @@ struct rl_session {
 /* What was lost; any non-zero field makes a verdict inconclusive. */
 struct rl_losses {
 	uint64_t counter[RL_CNT__MAX];
-	uint64_t recursion_misses;	/* sum over our programs           */
+	uint64_t recursion_misses;	/* sum over our programs but ...   */
 	char recursion_prog[64];	/* the first program that missed   */
+	uint64_t page_free_misses;	/* ... the page-free tracepoint's:
+					 * nested frees from interrupts skip
+					 * it; they matter only if a tracked
+					 * page's free went unseen          */
 	uint64_t bad_records;
 };
 

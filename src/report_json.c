@@ -9,6 +9,7 @@
  * are written as \u00XX.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "report.h"
@@ -198,7 +199,8 @@ void rl_report_json(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 	fputs(",\"command\":", f);
 	json_str(f, rc ? rc->command : NULL);
 	fprintf(f, ",\"child_status\":%d,\"elapsed_s\":%.3f,\"allowed\":[",
-		rc ? rc->child_status : -1, rc ? rc->elapsed_s : 0.0);
+		rc ? rc->child_status : -1,
+		rc && isfinite(rc->elapsed_s) ? rc->elapsed_s : 0.0);	/* JSON has no NaN */
 	for (id = RL001; rc && id < RL_F__MAX; id++) {
 		if (!((rc->allow_mask >> id) & 1))
 			continue;

@@ -8,6 +8,7 @@
  * (a truncated replay, say).  Allowed findings show in <system-out>.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,7 +140,8 @@ void rl_report_junit(FILE *f, const struct rl_ledger *l, const struct rl_report_
 	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuite name=\"ringledger\" tests=\"%d\" failures=\"%d\" errors=\"0\""
-		" time=\"%.3f\">\n", RL_F__MAX - 1, failures, rc ? rc->elapsed_s : 0.0);
+		" time=\"%.3f\">\n", RL_F__MAX - 1, failures,
+		rc && isfinite(rc->elapsed_s) ? rc->elapsed_s : 0.0);
 	if (rc && rc->command) {
 		fputs("  <properties>\n    <property name=\"command\" value=\"", f);
 		xml_str(f, rc->command);

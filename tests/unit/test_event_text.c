@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include "tests.h"
+#include "event_fields.h"
 
 static void fill_header(struct rl_event *ev, uint32_t type)
 {
@@ -282,6 +283,24 @@ static void test_malformed(void)
 	}
 }
 
+/* The table the reader and writers walk: pfn and refcount take their count
+ * from the `count` key. */
+static void test_field_table(void)
+{
+	size_t nr, i, named = 0;
+	const struct rl_field *f = rl_payload_fields(RL_EV_REGION_PAGES, &nr);
+
+	for (i = 0; i < nr; i++) {
+		if (f[i].max_elems)
+			named += f[i].count_key < nr && !strcmp(f[f[i].count_key].name, "count");
+	}
+	T_EQ_U("field table: both page arrays counted by 'count'", named, 2);
+	T_EQ_U("field table: stack has no count key", rl_stack_field()->count_key,
+	       RL_NO_COUNT_KEY);
+	rl_payload_fields(RL_EV__MAX, &nr);
+	T_EQ_U("field table: unknown type has no fields", nr, 0);
+}
+
 static void test_lenient_parts(void)
 {
 	static const char text[] =
@@ -292,7 +311,7 @@ static void test_lenient_parts(void)
 		"lost counter=7 count=0x10\n"
 		"page_free stack=0x1,0x2\n"
 		"end events=3";		/* the trailer may lack its newline */
-	struct rl_event last;
+	struct rl_event last = { .nr_stack = 0 };
 	char err[256];
 	unsigned events;
 	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
@@ -376,6 +395,7 @@ int main(void)
 {
 	test_round_trip();
 	test_malformed();
+	test_field_table();
 	test_lenient_parts();
 	test_fuzz();
 	return t_done();

@@ -5,6 +5,7 @@
  * the text report carries the evidence, and hostile strings (quotes,
  * backslashes, control bytes, non-ASCII) are escaped everywhere.
  */
+#include <math.h>
 #include "tests.h"
 #include "report.h"
 
@@ -313,6 +314,10 @@ static void test_json_report(void)
 	rl_ledger_free(l);
 
 	l = rl_ledger_new(NULL);
+	rc = (struct rl_report_ctx){ .elapsed_s = NAN, .child_status = -1 };
+	json = render(rl_report_json, l, &rc);
+	T_OK(json_valid(json), "json report: a NaN elapsed time still gives valid JSON");
+	free(json);
 	json = render(rl_report_json, l, NULL);
 	T_OK(json_valid(json), "json report of an empty ledger: valid JSON");
 	T_CONTAINS("json report of an empty ledger: no findings", json, "\"findings\":[]");

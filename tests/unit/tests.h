@@ -95,8 +95,8 @@ static inline struct rl_ledger *t_replay_stream(FILE *f, bool wait_timed_out,
  * trailer fails the check "<name> reads completely". */
 static inline struct rl_ledger *t_replay(const char *name, bool wait_timed_out)
 {
-	char path[256], check[300], err[256];
-	enum rl_read_status st;
+	char path[256], check[300], err[256] = "";
+	enum rl_read_status st = RL_READ_ERROR;
 	struct rl_ledger *l;
 	FILE *f;
 

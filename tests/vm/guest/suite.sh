@@ -113,6 +113,18 @@ t_grep "PID namespace: the ring was seen" '"contexts_created": *[1-9]' "$J"
 # ---- the stock kernel's own rule breaks --------------------------------------
 expect_only "mmap larger than its region" RL006 /workloads/mmap_too_large
 
+# ---- losses are never silent ----------------------------------------------------
+# a 32768-entry ring describes ~25 page chunks in one system call: a 4 KiB ring
+# buffer holds five events, so the kernel side must drop and count
+ringledger check --ringbuf-kib 4 --json "$J" -- /workloads/ring_basic 32768 > "$T_OUT" 2>&1
+rc=$?
+if [ $rc = 2 ] && grep -q -E '"id": *"RL010"' "$J" && grep -q 'ringbuf_full' "$J"; then
+	t_ok "ring buffer overflow: inconclusive, RL010 names the counter"
+else
+	t_fail "ring buffer overflow: inconclusive, RL010 names the counter" "exit $rc" "$T_OUT"
+fi
+expect_clean "the same ring with the default buffer" /workloads/ring_basic 32768
+
 # ---- reports ------------------------------------------------------------------
 ringledger check --json /tmp/r.json --junit /tmp/r.xml -- /workloads/ring_basic > /dev/null 2>&1
 t_grep "JSON report has its schema" '"schema": *"ringledger-report/1"' /tmp/r.json
