@@ -20,6 +20,18 @@ void rl_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void rl_usage_error(const struct argp_state *state, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ringledger: %s: ", state->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see ringledger %s --help)\n", state->name);
+	exit(RL_EXIT_ERROR);
+}
+
 int rl_parse_attach(const char *s, enum rl_attach_pref *out)
 {
 	if (!strcmp(s, "auto"))
@@ -82,6 +94,7 @@ bool rl_command_runnable(const char *cmd, char *why, size_t len)
 int rl_verdict(const struct rl_ledger *l, uint32_t allow_mask, bool inconclusive)
 {
 	size_t i, n = rl_ledger_nr_findings(l);
+	bool findings = false;
 
 	for (i = 0; i < n; i++) {
 		const struct rl_finding *f = rl_ledger_finding(l, i);
@@ -91,7 +104,10 @@ int rl_verdict(const struct rl_ledger *l, uint32_t allow_mask, bool inconclusive
 		if (f->id == RL010)
 			inconclusive = true;
 		else
-			return RL_EXIT_FINDINGS;
+			findings = true;
 	}
-	return inconclusive ? RL_EXIT_INCONCLUSIVE : RL_EXIT_CLEAN;
+	/* with events lost, a finding may be an artifact of what was lost */
+	if (inconclusive)
+		return RL_EXIT_INCONCLUSIVE;
+	return findings ? RL_EXIT_FINDINGS : RL_EXIT_CLEAN;
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <argp.h>
 #include "attach.h"
 
 /* Exit codes (README, ringledger(8)). */
@@ -39,6 +40,9 @@ void rl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int rl_parse_attach(const char *s, enum rl_attach_pref *out);
 /* Parses "RL001,RL006" into a mask (bit 1 << id); -1 on a bad id. */
 int rl_parse_allow(const char *s, uint32_t *mask);
+/* A usage error in an argp parser: one line, exit 3. */
+void rl_usage_error(const struct argp_state *state, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
 /* Splits argv at "--": returns the index of the command, or -1. */
 int rl_split_command(int argc, char **argv);
 /* Is `cmd` runnable (absolute/relative path, or found in PATH)? */
@@ -47,7 +51,8 @@ bool rl_command_runnable(const char *cmd, char *why, size_t len);
 
 
 struct rl_ledger;
-/* 1 if a finding not allowed (other than RL010) was made, else 2 if the
- * run was inconclusive (an RL010 finding or `inconclusive`), else 0. */
+/* 2 if the run was inconclusive (an RL010 finding not allowed, or
+ * `inconclusive`): other findings may then be artifacts of what was lost;
+ * else 1 if a finding not allowed was made; else 0. */
 int rl_verdict(const struct rl_ledger *l, uint32_t allow_mask, bool inconclusive);
 #endif /* RL_CLI_H */

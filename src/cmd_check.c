@@ -72,30 +72,30 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 	case OPT_DEBUG: a->common.verbose = true; return 0;
 	case OPT_ALLOW:
 		if (rl_parse_allow(arg, &a->allow_mask))
-			argp_error(state, "--allow takes finding ids like RL006,RL008, not '%s'", arg);
+			rl_usage_error(state, "--allow takes finding ids like RL006,RL008, not '%s'", arg);
 		return 0;
 	case OPT_ATTACH:
 		if (rl_parse_attach(arg, &a->common.attach))
-			argp_error(state, "--attach takes auto, fentry or kprobe, not '%s'", arg);
+			rl_usage_error(state, "--attach takes auto, fentry or kprobe, not '%s'", arg);
 		return 0;
 	case OPT_SETTLE:
 		secs = strtod(arg, &end);
 		if (*end || secs < 0 || secs > 3600)
-			argp_error(state, "--settle takes seconds between 0 and 3600, not '%s'", arg);
+			rl_usage_error(state, "--settle takes seconds between 0 and 3600, not '%s'", arg);
 		a->settle_ms = secs * 1000;
 		return 0;
 	case OPT_MAX_PAGES:
 		a->common.max_pages = strtoul(arg, &end, 0);
 		if (*end || a->common.max_pages < 1024)
-			argp_error(state, "--max-pages takes a number of at least 1024, not '%s'", arg);
+			rl_usage_error(state, "--max-pages takes a number of at least 1024, not '%s'", arg);
 		return 0;
 	case OPT_RINGBUF:
 		a->common.ringbuf_kib = strtoul(arg, &end, 0);
 		if (*end || a->common.ringbuf_kib < 4 || (a->common.ringbuf_kib & (a->common.ringbuf_kib - 1)))
-			argp_error(state, "--ringbuf-kib takes a power of two of at least 4, not '%s'", arg);
+			rl_usage_error(state, "--ringbuf-kib takes a power of two of at least 4, not '%s'", arg);
 		return 0;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'; the command goes after --", arg);
+		rl_usage_error(state, "unexpected argument '%s'; the command goes after --", arg);
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;

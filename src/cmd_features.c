@@ -30,13 +30,13 @@ static error_t features_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'a':
 		if (rl_parse_attach(arg, &a->common.attach))
-			argp_error(state, "--attach takes auto, fentry or kprobe, not '%s'", arg);
+			rl_usage_error(state, "--attach takes auto, fentry or kprobe, not '%s'", arg);
 		return 0;
 	case 'B':
 		a->common.btf_path = arg;
 		return 0;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		rl_usage_error(state, "unexpected argument '%s'", arg);
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;

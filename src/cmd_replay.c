@@ -40,16 +40,16 @@ static error_t replay_parse(int key, char *arg, struct argp_state *state)
 	case 'v': a->verbose = true; return 0;
 	case OPT_ALLOW:
 		if (rl_parse_allow(arg, &a->allow_mask))
-			argp_error(state, "--allow takes finding ids like RL006,RL008, not '%s'", arg);
+			rl_usage_error(state, "--allow takes finding ids like RL006,RL008, not '%s'", arg);
 		return 0;
 	case ARGP_KEY_ARG:
 		if (a->path)
-			argp_error(state, "replay takes one file, got '%s' too", arg);
+			rl_usage_error(state, "replay takes one file, got '%s' too", arg);
 		a->path = arg;
 		return 0;
 	case ARGP_KEY_END:
 		if (!a->path)
-			argp_error(state, "missing FILE: the event stream written by `ringledger record`");
+			rl_usage_error(state, "missing FILE: the event stream written by `ringledger record`");
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;

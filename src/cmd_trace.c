@@ -48,17 +48,17 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 	case 'p':
 		a->pid = strtol(arg, &end, 10);
 		if (*end || a->pid <= 0)
-			argp_error(state, "-p takes a process id, not '%s'", arg);
+			rl_usage_error(state, "-p takes a process id, not '%s'", arg);
 		return 0;
 	case 'c':
 		if (strlen(arg) >= RL_COMM_LEN)
-			argp_error(state, "-c: '%s' is longer than a task name (15 characters)", arg);
+			rl_usage_error(state, "-c: '%s' is longer than a task name (15 characters)", arg);
 		a->comm = arg;
 		return 0;
 	case 'd':
 		a->duration_s = strtod(arg, &end);
 		if (*end || a->duration_s <= 0)
-			argp_error(state, "-d takes a positive number of seconds, not '%s'", arg);
+			rl_usage_error(state, "-d takes a positive number of seconds, not '%s'", arg);
 		return 0;
 	case OPT_JSON: a->json = true; return 0;
 	case OPT_BTF: a->common.btf_path = arg; return 0;
@@ -66,15 +66,15 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 	case OPT_DEBUG: a->common.verbose = true; return 0;
 	case OPT_ATTACH:
 		if (rl_parse_attach(arg, &a->common.attach))
-			argp_error(state, "--attach takes auto, fentry or kprobe, not '%s'", arg);
+			rl_usage_error(state, "--attach takes auto, fentry or kprobe, not '%s'", arg);
 		return 0;
 	case OPT_MAX_PAGES:
 		a->common.max_pages = strtoul(arg, &end, 0);
 		if (*end || a->common.max_pages < 1024)
-			argp_error(state, "--max-pages takes a number of at least 1024, not '%s'", arg);
+			rl_usage_error(state, "--max-pages takes a number of at least 1024, not '%s'", arg);
 		return 0;
 	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
+		rl_usage_error(state, "unexpected argument '%s'", arg);
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;

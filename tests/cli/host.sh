@@ -55,4 +55,7 @@ for f in tests/replays/*.events; do
 	[ -n "$want" ] || continue
 	t_run "replay $(basename "$f")" "$want" $RL replay "$f"
 done
+printf 'ringledger-events v1\nctx_create ts=12 ctx=0x10\nregion_create ts=zz\n' > /tmp/rl-bad.events
+one_line_error "replay of a malformed stream" $RL replay /tmp/rl-bad.events
+t_grep "the error names the line" 'line 3' /tmp/rl-err.err
 t_done
