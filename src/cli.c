@@ -111,3 +111,21 @@ int rl_verdict(const struct rl_ledger *l, uint32_t allow_mask, bool inconclusive
 		return RL_EXIT_INCONCLUSIVE;
 	return findings ? RL_EXIT_FINDINGS : RL_EXIT_CLEAN;
 }
+
+int rl_write_report(const char *path, const struct rl_ledger *l, const struct rl_report_ctx *rc,
+		    void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *))
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f) {
+		rl_err("cannot write report %s: %s; check the directory exists and is writable",
+		       path, strerror(errno));
+		return -1;
+	}
+	fmt(f, l, rc);
+	if (fclose(f)) {
+		rl_err("cannot write report %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <argp.h>
 #include "attach.h"
 
@@ -51,6 +52,10 @@ bool rl_command_runnable(const char *cmd, char *why, size_t len);
 
 
 struct rl_ledger;
+struct rl_report_ctx;
+/* Writes one report format to `path`; one-line error and -1 on failure. */
+int rl_write_report(const char *path, const struct rl_ledger *l, const struct rl_report_ctx *rc,
+		    void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *));
 /* 2 if the run was inconclusive (an RL010 finding not allowed, or
  * `inconclusive`): other findings may then be artifacts of what was lost;
  * else 1 if a finding not allowed was made; else 0. */

@@ -151,30 +151,6 @@ static size_t live_ctxs(void *cookie)
 	return rl_ledger_live_ctxs(st->ledger);
 }
 
-static const char *symbolize(uint64_t addr, char *buf, size_t len, void *cookie)
-{
-	return rl_ksyms_format(cookie, addr, buf, len);
-}
-
-static int write_report_file(const char *path, const struct rl_ledger *l,
-			     const struct rl_report_ctx *rc,
-			     void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *))
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f) {
-		rl_err("cannot write report %s: %s; check the directory exists and is writable",
-		       path, strerror(errno));
-		return -errno;
-	}
-	fmt(f, l, rc);
-	if (fclose(f)) {
-		rl_err("cannot write report %s: %s", path, strerror(errno));
-		return -EIO;
-	}
-	return 0;
-}
-
 static void join_command(char **cmd, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -298,13 +274,13 @@ static int run_check(struct check_args *a, char **cmd)
 	rc.elapsed_s = res.elapsed_s;
 	rc.inconclusive_why = why[0] ? why : NULL;
 	rc.verdict = rl_verdict(st.ledger, a->allow_mask, why[0] != '\0');
-	rc.symbolize = ksyms ? symbolize : NULL;
+	rc.symbolize = ksyms ? rl_ksyms_symbolize : NULL;
 	rc.sym_cookie = ksyms;
 	rl_report_text(stdout, st.ledger, &rc);
 	ret = rc.verdict;
-	if (a->json_path && write_report_file(a->json_path, st.ledger, &rc, rl_report_json))
+	if (a->json_path && rl_write_report(a->json_path, st.ledger, &rc, rl_report_json))
 		ret = RL_EXIT_ERROR;
-	if (a->junit_path && write_report_file(a->junit_path, st.ledger, &rc, rl_report_junit))
+	if (a->junit_path && rl_write_report(a->junit_path, st.ledger, &rc, rl_report_junit))
 		ret = RL_EXIT_ERROR;
 
 cleanup_session:

@@ -66,19 +66,6 @@ static const char replay_doc[] =
 "  ringledger replay ring.events\n"
 "  ringledger replay --json report.json ring.events\n";
 
-static int write_file(const char *path, const struct rl_ledger *l, const struct rl_report_ctx *rc,
-		      void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *))
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f) {
-		rl_err("cannot write report %s: %s", path, strerror(errno));
-		return -1;
-	}
-	fmt(f, l, rc);
-	return fclose(f) ? -1 : 0;
-}
-
 int cmd_replay(int argc, char **argv)
 {
 	const struct argp argp = { replay_options, replay_parse, "FILE", replay_doc, NULL, NULL, NULL };
@@ -122,9 +109,9 @@ int cmd_replay(int argc, char **argv)
 	rc.verdict = rl_verdict(l, a.allow_mask, st == RL_READ_TRUNCATED);
 	rl_report_text(stdout, l, &rc);
 	ret = rc.verdict;
-	if (a.json_path && write_file(a.json_path, l, &rc, rl_report_json))
+	if (a.json_path && rl_write_report(a.json_path, l, &rc, rl_report_json))
 		ret = RL_EXIT_ERROR;
-	if (a.junit_path && write_file(a.junit_path, l, &rc, rl_report_junit))
+	if (a.junit_path && rl_write_report(a.junit_path, l, &rc, rl_report_junit))
 		ret = RL_EXIT_ERROR;
 cleanup:
 	rl_ledger_free(l);

@@ -159,11 +159,6 @@ static void on_trace_finding(const struct rl_finding *f, void *cookie)
 		rl_report_text_finding(stdout, f, &st->rc);
 }
 
-static const char *symbolize(uint64_t addr, char *buf, size_t len, void *cookie)
-{
-	return rl_ksyms_format(cookie, addr, buf, len);
-}
-
 int cmd_trace(int argc, char **argv)
 {
 	const struct argp argp = { trace_options, trace_parse, NULL, trace_doc, NULL, NULL, NULL };
@@ -209,7 +204,7 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup_session;
 	}
 	ksyms = rl_ksyms_load(NULL);
-	st.rc.symbolize = ksyms ? symbolize : NULL;
+	st.rc.symbolize = ksyms ? rl_ksyms_symbolize : NULL;
 	st.rc.sym_cookie = ksyms;
 	if (rl_plan_failures(&sess.plan, why, sizeof(why)))
 		fprintf(stderr, "ringledger: tracing with hooks missing (findings may be incomplete): %s\n", why);

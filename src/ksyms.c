@@ -94,3 +94,8 @@ const char *rl_ksyms_format(const struct rl_ksyms *k, uint64_t addr, char *buf, 
 	snprintf(buf, len, "%s+0x%" PRIx64, k->syms[lo - 1].name, addr - k->syms[lo - 1].addr);
 	return buf;
 }
+
+const char *rl_ksyms_symbolize(uint64_t addr, char *buf, size_t len, void *cookie)
+{
+	return rl_ksyms_format(cookie, addr, buf, len);
+}

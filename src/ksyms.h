@@ -14,4 +14,7 @@ void rl_ksyms_free(struct rl_ksyms *k);
 /* "func+0x1a/0x80", or the hex address when unknown; returns buf. */
 const char *rl_ksyms_format(const struct rl_ksyms *k, uint64_t addr, char *buf, size_t len);
 
+/* rl_symbolize_fn for the report formats; cookie is a struct rl_ksyms *. */
+const char *rl_ksyms_symbolize(uint64_t addr, char *buf, size_t len, void *cookie);
+
 #endif /* RL_KSYMS_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pbuf_mmap [ENTRIES] - seed 000's scenario on a real MMU kernel.
+ * pbuf_mmap [ENTRIES] [nowrite] - seed 000's scenario on a real MMU kernel.
  *
  * Register a provided-buffer ring the kernel allocates (IOU_PBUF_RING_MMAP,
  * bgid 1, ENTRIES entries, default 8: one page), mmap it at
@@ -10,6 +10,10 @@
  * write the whole mapping again: the VMA's own page references keep the pages
  * alive, so this must not crash or scribble on freed memory.  munmap, close.
  * Clean on a correct kernel.
+ *
+ * "nowrite" leaves the mapping alone after the unregister (no write, no
+ * check): for kernels that may have freed the pages under it, such as
+ * ringledger's patched kernel with rl_faults/mmap_noref on.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +25,7 @@
 int main(int argc, char **argv)
 {
 	unsigned entries = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 0) : 8;
+	int nowrite = argc > 2 && !strcmp(argv[2], "nowrite");
 	unsigned long long off;
 	struct rlw_buf_ring *br;
 	struct wl_ring r;
@@ -51,6 +56,10 @@ int main(int argc, char **argv)
 	if (ret)
 		wl_die_err(-ret, "IORING_UNREGISTER_PBUF_RING bgid %u", BGID);
 
+	if (nowrite) {
+		wl_gt("no_write_after_unregister addr=%p len=%zu", (void *)br, len);
+		goto unmap;
+	}
 	/* The ring is gone for io_uring; the mapping must still be ours. */
 	p = (unsigned char *)br;
 	memset(p, 0xa5, len);
@@ -60,6 +69,7 @@ int main(int argc, char **argv)
 	if (bad)
 		wl_die_err(0, "%d bytes of the unregistered ring mapping changed under us", bad);
 
+unmap:
 	wl_munmap(br, len, "pbuf");
 	wl_nop(&r, 0x2);
 	wl_ring_unmap(&r);
