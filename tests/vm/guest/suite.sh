@@ -145,7 +145,7 @@ trace_around() {	# out err workload -- trace args...
 	tpid=$!
 	i=0
 	while ! grep -q 'Ctrl-C to stop' "$err" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	$w > /dev/null
+	sh -c "$w" > /dev/null
 	sleep 1
 	kill -INT $tpid
 	wait $tpid
@@ -155,6 +155,16 @@ t_grep "trace -c sees the ring by name" '^ctx_create .*comm=ring_basic' /tmp/tra
 t_grep "trace -c sees its regions freed" '^region_free .*kind=rings' /tmp/trace.out
 trace_around /tmp/trace.out /tmp/trace.err /workloads/ring_basic -- -c other_name
 t_nogrep "trace -c ignores other names" '^ctx_create ' /tmp/trace.out
+# -p follows one process tree: a shell that execs the workload later
+mkfifo /tmp/go
+sh -c 'read x < /tmp/go; exec /workloads/ring_basic' > /dev/null &
+target=$!
+trace_around /tmp/trace.out /tmp/trace.err "echo go > /tmp/go; /workloads/ring_single_mmap; sleep 1" -- -p $target
+t_grep "trace -p sees its target's ring" "^ctx_create .*pid=$target " /tmp/trace.out
+t_nogrep "trace -p ignores other processes" '^ctx_create .*comm=ring_single_mmap' /tmp/trace.out
+# a target in its own PID namespace is shown with its pid there too
+trace_around /tmp/trace.out /tmp/trace.err "unshare -p -f /workloads/ring_unmap_after_close" -- -c ring_unmap_afte
+t_grep "trace translates a PID-namespace pid" '^  pid [0-9]+ is 1 in its PID namespace' /tmp/trace.out
 trace_around /tmp/trace.json /tmp/trace.err /workloads/ring_basic -- --json
 t_grep "trace --json lines carry their schema" '"schema": *"ringledger-trace/1"' /tmp/trace.json
 
