@@ -20,7 +20,7 @@ else
 Q   :=
 msg  =
 endif
-KERNELS  ?= 7 7.2 6.12
+KERNELS  ?= 7 7.2 7.0 6.12
 
 CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Isrc -I$(BUILD)
 SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

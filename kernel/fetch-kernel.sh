@@ -42,7 +42,7 @@ done
 [ -n "$best" ] || die "no Debian cloud kernel of series $series on the mirror (suites: $(own_suites | tr '\n' ' ')trixie trixie-backports sid)"
 
 dir=$cache/kernels/$best
-if [ -s "$dir/vmlinuz" ] && [ -s "$dir/config" ]; then
+if [ -s "$dir/vmlinuz" ] && [ -s "$dir/version" ]; then
 	echo "$dir"
 	exit 0
 fi
@@ -53,8 +53,9 @@ trap 'rm -rf "$work"' EXIT
 pkgs=""
 for p in linux-image-$best-cloud-amd64 linux-binary-$best-cloud-amd64 \
 	 linux-binary-unsigned-$best-cloud-amd64 linux-base-$best-cloud-amd64; do
+	# only real packages with a candidate (some names are only referenced)
 	# shellcheck disable=SC2086
-	if apt-cache $apt_opts show "$p" >/dev/null 2>&1; then pkgs="$pkgs $p"; fi
+	if apt-cache $apt_opts policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then pkgs="$pkgs $p"; fi
 done
 echo "fetch-kernel: downloading$pkgs" >&2
 # shellcheck disable=SC2086
@@ -67,10 +68,10 @@ vmlinuz=$(find "$work/root" -name 'vmlinuz*' -type f | head -n 1)
 config=$(find "$work/root" \( -name 'config' -o -name 'config-*' \) -type f | head -n 1)
 sysmap=$(find "$work/root" -name 'System.map*' -type f | head -n 1)
 [ -n "$vmlinuz" ] || die "no vmlinuz in$pkgs"
-[ -n "$config" ] || die "no kernel config in$pkgs"
+[ -n "$config" ] || echo "fetch-kernel: note: no kernel config in$pkgs (the guest does not need it)" >&2
 mkdir -p "$dir.tmp"
 cp "$vmlinuz" "$dir.tmp/vmlinuz"
-cp "$config" "$dir.tmp/config"
+[ -n "$config" ] && cp "$config" "$dir.tmp/config"
 [ -n "$sysmap" ] && cp "$sysmap" "$dir.tmp/System.map"
 echo "$best" > "$dir.tmp/version"
 rm -rf "$dir"

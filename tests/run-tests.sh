@@ -5,7 +5,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-KERNELS=${KERNELS:-7 7.2 6.12}
+KERNELS=${KERNELS:-7 7.2 7.0 6.12}
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0
@@ -36,6 +36,10 @@ done
 echo "== CLI tests on this host"
 sh tests/cli/host.sh > "$logdir/cli-host.log" 2>&1
 tally cli-host "$logdir/cli-host.log" $?
+
+echo "== the guest runner"
+sh tests/vm/selftest.sh > "$logdir/vm-selftest.log" 2>&1
+tally vm-selftest "$logdir/vm-selftest.log" $?
 
 for k in $KERNELS; do
 	echo "== guest tests on Debian kernel series $k"
