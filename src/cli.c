@@ -32,6 +32,53 @@ void rl_usage_error(const struct argp_state *state, const char *fmt, ...)
 	exit(RL_EXIT_ERROR);
 }
 
+enum { OPT_ATTACH = 2000, OPT_BTF, OPT_NO_STACKS, OPT_MAX_PAGES, OPT_RINGBUF, OPT_DEBUG };
+
+static const struct argp_option common_options[] = {
+	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default): fentry where trampolines load, else kprobes; or fentry, kprobe", 0 },
+	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of /sys/kernel/btf/vmlinux", 0 },
+	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "do not capture kernel stacks", 0 },
+	{ "max-pages", OPT_MAX_PAGES, "N", 0, "size of the tracked-page map (default 262144)", 0 },
+	{ "ringbuf-kib", OPT_RINGBUF, "KIB", 0, "event ring buffer size (default 8192)", 0 },
+	{ "debug", OPT_DEBUG, NULL, 0, "libbpf's debug output (verifier logs)", 0 },
+	{},
+};
+
+static error_t common_parse(int key, char *arg, struct argp_state *state)
+{
+	struct rl_common_opts *c = state->input;
+	char *end;
+
+	switch (key) {
+	case OPT_ATTACH:
+		if (rl_parse_attach(arg, &c->attach))
+			rl_usage_error(state, "--attach takes auto, fentry or kprobe, not '%s'", arg);
+		return 0;
+	case OPT_BTF:
+		c->btf_path = arg;
+		return 0;
+	case OPT_NO_STACKS:
+		c->no_stacks = true;
+		return 0;
+	case OPT_DEBUG:
+		c->verbose = true;
+		return 0;
+	case OPT_MAX_PAGES:
+		c->max_pages = strtoul(arg, &end, 0);
+		if (*end || c->max_pages < 1024)
+			rl_usage_error(state, "--max-pages takes a number of at least 1024, not '%s'", arg);
+		return 0;
+	case OPT_RINGBUF:
+		c->ringbuf_kib = strtoul(arg, &end, 0);
+		if (*end || c->ringbuf_kib < 4 || (c->ringbuf_kib & (c->ringbuf_kib - 1)))
+			rl_usage_error(state, "--ringbuf-kib takes a power of two of at least 4, not '%s'", arg);
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+const struct argp rl_common_argp = { common_options, common_parse, NULL, NULL, NULL, NULL, NULL };
+
 int rl_parse_attach(const char *s, enum rl_attach_pref *out)
 {
 	if (!strcmp(s, "auto"))

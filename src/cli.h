@@ -29,6 +29,10 @@ struct rl_common_opts {
 	uint32_t ringbuf_kib;
 };
 
+/* The tracing options check, record, trace and features share: an argp
+ * child whose input is a struct rl_common_opts. */
+extern const struct argp rl_common_argp;
+
 int cmd_features(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_record(int argc, char **argv);

@@ -27,32 +27,20 @@ struct check_args {
 	bool print_events;
 };
 
-enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW, OPT_SETTLE, OPT_ATTACH, OPT_BTF,
-       OPT_NO_STACKS, OPT_MAX_PAGES, OPT_RINGBUF, OPT_DEBUG };
+enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW, OPT_SETTLE };
 
 static const struct argp_option check_options[] = {
 	{ "json", OPT_JSON, "FILE", 0, "also write the report as JSON (schema ringledger-report/1)", 0 },
 	{ "junit", OPT_JUNIT, "FILE", 0, "also write a JUnit XML report, one testcase per finding id", 0 },
 	{ "allow", OPT_ALLOW, "ID[,ID]", 0, "report these finding ids but do not fail on them", 0 },
 	{ "settle", OPT_SETTLE, "SECS", 0, "wait at most SECS for io_uring's teardown after CMD exits (default 10)", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe", 0 },
-	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of /sys/kernel/btf/vmlinux", 0 },
-	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "do not capture kernel stacks", 0 },
-	{ "max-pages", OPT_MAX_PAGES, "N", 0, "size of the tracked-page map (default 262144)", 0 },
-	{ "ringbuf-kib", OPT_RINGBUF, "KIB", 0, "event ring buffer size (default 8192)", 0 },
 	{ "verbose", 'v', NULL, 0, "print every lifecycle event as it happens", 0 },
-	{ "debug", OPT_DEBUG, NULL, 0, "libbpf's debug output (verifier logs)", 0 },
 	{},
 };
 
 static const struct argp_option record_options[] = {
 	{ "output", 'o', "FILE", 0, "write the event stream here (required)", 0 },
 	{ "settle", OPT_SETTLE, "SECS", 0, "wait at most SECS for io_uring's teardown after CMD exits (default 10)", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe", 0 },
-	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of /sys/kernel/btf/vmlinux", 0 },
-	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "do not capture kernel stacks", 0 },
-	{ "max-pages", OPT_MAX_PAGES, "N", 0, "size of the tracked-page map (default 262144)", 0 },
-	{ "debug", OPT_DEBUG, NULL, 0, "libbpf's debug output (verifier logs)", 0 },
 	{},
 };
 
@@ -66,17 +54,10 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 	case OPT_JSON: a->json_path = arg; return 0;
 	case OPT_JUNIT: a->junit_path = arg; return 0;
 	case 'o': a->out_path = arg; return 0;
-	case OPT_BTF: a->common.btf_path = arg; return 0;
-	case OPT_NO_STACKS: a->common.no_stacks = true; return 0;
 	case 'v': a->print_events = true; return 0;
-	case OPT_DEBUG: a->common.verbose = true; return 0;
 	case OPT_ALLOW:
 		if (rl_parse_allow(arg, &a->allow_mask))
 			rl_usage_error(state, "--allow takes finding ids like RL006,RL008, not '%s'", arg);
-		return 0;
-	case OPT_ATTACH:
-		if (rl_parse_attach(arg, &a->common.attach))
-			rl_usage_error(state, "--attach takes auto, fentry or kprobe, not '%s'", arg);
 		return 0;
 	case OPT_SETTLE:
 		secs = strtod(arg, &end);
@@ -84,15 +65,8 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 			rl_usage_error(state, "--settle takes seconds between 0 and 3600, not '%s'", arg);
 		a->settle_ms = secs * 1000;
 		return 0;
-	case OPT_MAX_PAGES:
-		a->common.max_pages = strtoul(arg, &end, 0);
-		if (*end || a->common.max_pages < 1024)
-			rl_usage_error(state, "--max-pages takes a number of at least 1024, not '%s'", arg);
-		return 0;
-	case OPT_RINGBUF:
-		a->common.ringbuf_kib = strtoul(arg, &end, 0);
-		if (*end || a->common.ringbuf_kib < 4 || (a->common.ringbuf_kib & (a->common.ringbuf_kib - 1)))
-			rl_usage_error(state, "--ringbuf-kib takes a power of two of at least 4, not '%s'", arg);
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->common;
 		return 0;
 	case ARGP_KEY_ARG:
 		rl_usage_error(state, "unexpected argument '%s'; the command goes after --", arg);
@@ -296,9 +270,10 @@ cleanup:
 
 static int parse_and_run(int argc, char **argv, bool record)
 {
+	const struct argp_child children[] = { { &rl_common_argp, 0, "Tracing options:", 1 }, {} };
 	const struct argp argp = { record ? record_options : check_options, check_parse,
 				   "[OPTIONS] -- CMD [ARGS...]", record ? record_doc : check_doc,
-				   NULL, NULL, NULL };
+				   children, NULL, NULL };
 	struct check_args a = { .settle_ms = 10000, .record = record };
 	int cmd_idx = rl_split_command(argc, argv);
 	int nopts = cmd_idx < 0 ? argc : cmd_idx - 1;

@@ -18,8 +18,6 @@ struct features_args {
 };
 
 static const struct argp_option features_options[] = {
-	{ "attach", 'a', "MODE", 0, "auto (default), fentry or kprobe: what to plan for", 0 },
-	{ "btf", 'B', "PATH", 0, "kernel BTF to read instead of /sys/kernel/btf/vmlinux", 0 },
 	{},
 };
 
@@ -28,12 +26,8 @@ static error_t features_parse(int key, char *arg, struct argp_state *state)
 	struct features_args *a = state->input;
 
 	switch (key) {
-	case 'a':
-		if (rl_parse_attach(arg, &a->common.attach))
-			rl_usage_error(state, "--attach takes auto, fentry or kprobe, not '%s'", arg);
-		return 0;
-	case 'B':
-		a->common.btf_path = arg;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->common;
 		return 0;
 	case ARGP_KEY_ARG:
 		rl_usage_error(state, "unexpected argument '%s'", arg);
@@ -56,7 +50,8 @@ static const char features_doc[] =
 
 int cmd_features(int argc, char **argv)
 {
-	const struct argp argp = { features_options, features_parse, NULL, features_doc, NULL, NULL, NULL };
+	const struct argp_child children[] = { { &rl_common_argp, 0, "Options:", 1 }, {} };
+	const struct argp argp = { features_options, features_parse, NULL, features_doc, children, NULL, NULL };
 	struct features_args a = {};
 	struct rl_kernel_caps caps;
 	struct rl_plan plan;

@@ -24,18 +24,13 @@ struct trace_args {
 	double duration_s;
 };
 
-enum { OPT_ATTACH = 1000, OPT_BTF, OPT_NO_STACKS, OPT_JSON, OPT_MAX_PAGES, OPT_DEBUG };
+enum { OPT_JSON = 1000 };
 
 static const struct argp_option trace_options[] = {
 	{ "pid", 'p', "PID", 0, "only rings created by this process and its descendants", 0 },
 	{ "comm", 'c', "COMM", 0, "only rings created by tasks with this name", 0 },
 	{ "json", OPT_JSON, NULL, 0, "one JSON object per line (schema ringledger-trace/1)", 0 },
 	{ "duration", 'd', "SECS", 0, "stop after SECS (default: until Ctrl-C)", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe", 0 },
-	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of /sys/kernel/btf/vmlinux", 0 },
-	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "do not capture kernel stacks", 0 },
-	{ "max-pages", OPT_MAX_PAGES, "N", 0, "size of the tracked-page map (default 262144)", 0 },
-	{ "debug", OPT_DEBUG, NULL, 0, "libbpf's debug output (verifier logs)", 0 },
 	{},
 };
 
@@ -61,17 +56,8 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 			rl_usage_error(state, "-d takes a positive number of seconds, not '%s'", arg);
 		return 0;
 	case OPT_JSON: a->json = true; return 0;
-	case OPT_BTF: a->common.btf_path = arg; return 0;
-	case OPT_NO_STACKS: a->common.no_stacks = true; return 0;
-	case OPT_DEBUG: a->common.verbose = true; return 0;
-	case OPT_ATTACH:
-		if (rl_parse_attach(arg, &a->common.attach))
-			rl_usage_error(state, "--attach takes auto, fentry or kprobe, not '%s'", arg);
-		return 0;
-	case OPT_MAX_PAGES:
-		a->common.max_pages = strtoul(arg, &end, 0);
-		if (*end || a->common.max_pages < 1024)
-			rl_usage_error(state, "--max-pages takes a number of at least 1024, not '%s'", arg);
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->common;
 		return 0;
 	case ARGP_KEY_ARG:
 		rl_usage_error(state, "unexpected argument '%s'", arg);
@@ -161,7 +147,8 @@ static void on_trace_finding(const struct rl_finding *f, void *cookie)
 
 int cmd_trace(int argc, char **argv)
 {
-	const struct argp argp = { trace_options, trace_parse, NULL, trace_doc, NULL, NULL, NULL };
+	const struct argp_child children[] = { { &rl_common_argp, 0, "Tracing options:", 1 }, {} };
+	const struct argp argp = { trace_options, trace_parse, NULL, trace_doc, children, NULL, NULL };
 	struct sigaction sa = { .sa_handler = on_trace_signal };
 	struct trace_args a = {};
 	struct trace_state st = {};
@@ -194,6 +181,7 @@ int cmd_trace(int argc, char **argv)
 	so.comm = a.comm;
 	so.stacks = !a.common.no_stacks;
 	so.max_pages = a.common.max_pages;
+	so.ringbuf_kib = a.common.ringbuf_kib;
 	so.verbose = a.common.verbose;
 	if (rl_session_open(&sess, &so, err, sizeof(err))) {
 		rl_err("%s", err);

@@ -272,3 +272,15 @@ void rl_region_flags_str(uint32_t flags, char *buf, size_t len)
 	if (!used)
 		snprintf(buf, len, "0");
 }
+
+const char *rl_finding_class_name(enum rl_finding_class c)
+{
+	switch (c) {
+	case RL_CLASS_LEAK:
+		return "leak";
+	case RL_CLASS_INCONCLUSIVE:
+		return "inconclusive";
+	default:
+		return "violation";
+	}
+}

@@ -90,6 +90,7 @@ const char *rl_finding_title(enum rl_finding_id id);	/* one line     */
 const char *rl_finding_explain(enum rl_finding_id id);	/* what it means
 							 * and where to look */
 enum rl_finding_class rl_finding_class_of(enum rl_finding_id id);
+const char *rl_finding_class_name(enum rl_finding_class c);	/* "leak" */
 int rl_finding_parse(const char *s);			/* "RL001" -> 1, -1 */
 const char *rl_event_type_name(enum rl_event_type t);
 const char *rl_region_kind_name(enum rl_region_kind k);

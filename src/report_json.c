@@ -81,18 +81,6 @@ static void json_stack(FILE *f, uint32_t nr, const uint64_t *stack,
 	fputc(']', f);
 }
 
-static const char *class_name(enum rl_finding_class c)
-{
-	switch (c) {
-	case RL_CLASS_LEAK:
-		return "leak";
-	case RL_CLASS_INCONCLUSIVE:
-		return "inconclusive";
-	default:
-		return "violation";
-	}
-}
-
 static void json_int_or_null(FILE *f, int64_t v)
 {
 	if (v < 0)
@@ -113,7 +101,7 @@ static void json_finding_members(FILE *f, const struct rl_finding *fi,
 	json_str(f, rl_finding_title(fi->id));
 	fprintf(f, ",\"class\":\"%s\",\"allowed\":%s,\"ts_ns\":%" PRIu64
 		",\"pid\":%u,\"tid\":%u,\"comm\":",
-		class_name(rl_finding_class_of(fi->id)), allowed ? "true" : "false",
+		rl_finding_class_name(rl_finding_class_of(fi->id)), allowed ? "true" : "false",
 		fi->ts_ns, fi->pid, fi->tid);
 	json_str_n(f, fi->comm, RL_COMM_LEN);
 	fputs(",\"ctx\":", f);

@@ -9,18 +9,6 @@
 #include "report.h"
 #include "ledger_names.h"
 
-static const char *class_name(enum rl_finding_class c)
-{
-	switch (c) {
-	case RL_CLASS_LEAK:
-		return "leak";
-	case RL_CLASS_INCONCLUSIVE:
-		return "inconclusive";
-	default:
-		return "violation";
-	}
-}
-
 static const char *verdict_name(int verdict)
 {
 	switch (verdict) {
@@ -74,7 +62,7 @@ static void put_stack(FILE *f, const char *title, uint32_t nr, const uint64_t *s
 void rl_report_text_finding(FILE *f, const struct rl_finding *fi, const struct rl_report_ctx *rc)
 {
 	fprintf(f, "%s %s: %s%s\n", rl_finding_name(fi->id),
-		class_name(rl_finding_class_of(fi->id)), rl_finding_title(fi->id),
+		rl_finding_class_name(rl_finding_class_of(fi->id)), rl_finding_title(fi->id),
 		is_allowed(rc, fi->id) ? " (allowed)" : "");
 	fprintf(f, "    process   pid %u tid %u comm ", fi->pid, fi->tid);
 	put_comm(f, fi->comm);
