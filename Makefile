@@ -6,6 +6,9 @@
 #   make vm-shell   an interactive guest with ringledger and the workloads
 #   make install    PREFIX=/usr/local
 #   make bench      replay throughput, and the guest overhead figures
+#   make patched-kernel / patched-test / matrix
+#                   build the patched 7.x kernel (seed features, fault knobs),
+#                   run its tests, print the knob-by-finding detection matrix
 
 CC       ?= cc
 CLANG    ?= clang
@@ -37,7 +40,7 @@ WORKLOADS   := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,\
 		$(filter-out tests/workloads/wl_common.c,$(wildcard tests/workloads/*.c)))
 DEPS_STAMP  := $(BUILD)/.deps
 
-.PHONY: all deps test unit cli-test vm-test demo vm-shell install clean bench
+.PHONY: all deps test unit demo vm-shell install clean bench patched-kernel patched-test matrix
 all: $(BUILD)/ringledger workloads
 
 deps: $(DEPS_STAMP)
@@ -100,6 +103,15 @@ $(BUILD)/bench/bench_replay: tests/bench/bench_replay.c $(LEDGER_SRCS) $(wildcar
 	@mkdir -p $(dir $@)
 	$(call msg,BENCH,$@)
 	$(Q)$(CC) $(CFLAGS_COMMON) -O3 $< $(LEDGER_SRCS) -o $@
+
+patched-kernel: $(DEPS_STAMP)
+	@kernel/build-kernel.sh
+
+patched-test: all
+	@sh tests/vm/run-guest.sh -k "$$(kernel/build-kernel.sh)" -t 900 -- sh /tests/patched.sh
+
+matrix: all
+	@sh tests/vm/matrix.sh
 
 install: $(BUILD)/ringledger
 	install -D -m 0755 $(BUILD)/ringledger $(DESTDIR)$(PREFIX)/sbin/ringledger

@@ -54,12 +54,15 @@ mirror=$(debian_mirror)
 [ -n "$mirror" ] || die "no Debian mirror in /etc/apt/sources.list{,.d}; add one or set up apt first"
 
 # ---- a private apt state ------------------------------------------------
+# (with its own binary package cache: container images often switch apt's
+# off, and every apt-cache call would parse all the lists again)
 apt_opts="-o Dir::State=$aptdir/state -o Dir::Cache=$aptdir/cache \
 -o Dir::Etc::SourceList=$aptdir/sources.list -o Dir::Etc::SourceParts=$aptdir/none \
 -o Dir::State::status=$aptdir/status -o Debug::NoLocking=1 -o APT::Architecture=amd64 \
--o APT::Sandbox::User=root -o Acquire::Languages=none"
+-o APT::Sandbox::User=root -o Acquire::Languages=none \
+-o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin"
 mkdir -p "$aptdir/state/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/none"
-touch "$aptdir/status"
+[ -e "$aptdir/status" ] || : > "$aptdir/status"	# touching it would make apt rebuild its cache each call
 {
 	for s in $(own_suites) trixie trixie-backports sid; do echo "$s"; done | awk '!seen[$0]++' |
 	while read -r s; do

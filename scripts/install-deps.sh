@@ -1,12 +1,14 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages ringledger's build, tests and
 # guest need.  Idempotent: does nothing when all are present, runs
-# `apt-get update` at most once per day otherwise.
+# `apt-get update` at most once per day otherwise.  The last line of PKGS is
+# for kernel/build-kernel.sh (pahole: dwarves' real package, for BTF).
 set -eu
 
 PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev gcc make \
 pkg-config qemu-system-x86 busybox-static cpio zstd xz-utils gzip util-linux \
-ca-certificates"
+ca-certificates \
+flex bison bc libssl-dev pahole python3 patch"
 
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,8 @@
 #!/bin/sh
 # run-tests.sh - the whole suite: unit tests (sanitizers on), CLI tests on
-# this host, then the guest tests on each Debian kernel series in $KERNELS.
+# this host, the guest runner's self-test, the guest tests on each Debian
+# kernel series in $KERNELS, then the patched kernel's tests (built and
+# cached by kernel/build-kernel.sh).
 # Counts every "ok"/"not ok" line and ends with "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +55,18 @@ for k in $KERNELS; do
 	tally "guest-$(cat "$kdir/version")" "$logdir/guest-$k.log" $?
 	grep '^run-guest:' "$logdir/guest-$k.log"
 done
+
+echo "== guest tests on the patched kernel (seed features, fault knobs)"
+kdir=$(kernel/build-kernel.sh 2> "$logdir/build-kernel.log") || kdir=""
+if [ -n "$kdir" ]; then
+	grep 'built in' "$logdir/build-kernel.log" || true
+	sh tests/vm/run-guest.sh -k "$kdir" -t 900 -- sh /tests/patched.sh > "$logdir/guest-patched.log" 2>&1
+	tally "guest-$(cat "$kdir/version")" "$logdir/guest-patched.log" $?
+	grep '^run-guest:' "$logdir/guest-patched.log"
+else
+	echo "not ok - build the patched kernel: $(tail -n 1 "$logdir/build-kernel.log")" | tee "$logdir/guest-patched.log"
+	tally guest-patched "$logdir/guest-patched.log" 1
+fi
 
 echo
 echo "$passed passed, $failed failed"

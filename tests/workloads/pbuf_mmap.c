@@ -13,12 +13,14 @@
  *
  * "nowrite" leaves the mapping alone after the unregister (no write, no
  * check): for kernels that may have freed the pages under it, such as
- * ringledger's patched kernel with rl_faults/mmap_noref on.
+ * ringledger's patched kernel with rl_faults/mmap_noref on.  The ring's
+ * pfns are printed where /proc/self/pagemap shows them (root).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "wl_common.h"
+#include "wl_pagemap.h"
 
 #define BGID 1
 
@@ -51,6 +53,7 @@ int main(int argc, char **argv)
 	off = RLW_OFF_PBUF_RING | ((unsigned long long)BGID << RLW_OFF_PBUF_SHIFT);
 	br = wl_mmap_ring(r.fd, len, off, "pbuf");
 	wl_pbuf_use(&r, br, entries, BGID);
+	wl_gt_pfns("pbuf_page", br, len);
 
 	ret = wl_pbuf_unregister(&r, BGID, "(still mapped)");
 	if (ret)

@@ -10,7 +10,10 @@ KOUT=/tmp/k.out		# its output: the workload's GT lines, then the report
 
 # One row per bug class: KNOB|EXPECTED FINDING IDS|WORKLOAD ARGS.
 # KNOB "-" needs no knob: the stock kernel's own behaviour (RL006).
+# mmap_noref runs twice: a one-page ring, and a two-page one (a compound
+# page: SINGLE_REF region, one order-1 free).
 KNOB_ROWS='mmap_noref|RL001 RL002|/workloads/pbuf_mmap 8 nowrite
+mmap_noref|RL001 RL002|/workloads/pbuf_mmap 512 nowrite
 pbuf_unregister_pinned|RL005|/workloads/bufpin
 fixed_buf_no_unpin|RL004|/workloads/fixed_buffers anon
 region_leak|RL003|/workloads/pbuf_mmap
@@ -54,6 +57,16 @@ report_count() {	# json id
 	grep -o -E "\"id\": *\"$2\"" "$1" 2>/dev/null | wc -l | tr -d ' '
 }
 
+# the pfns the findings of one id name ("0x8154"), one per line
+report_pfns() {	# json id
+	grep -E "\"id\": *\"$2\"" "$1" 2>/dev/null | grep -o -E '"pfn": *"0x[0-9a-f]+"' | grep -o -E '0x[0-9a-f]+'
+}
+
+# the pfns a workload printed as ground truth (GT ... pfn=0x..), one per line
+gt_pfns() {	# output
+	grep -E '^GT .* pfn=0x[0-9a-f]+' "$1" | grep -o -E 'pfn=0x[0-9a-f]+' | cut -d= -f2
+}
+
 # the expected ids the ledger implements here (sets $want) and those it
 # does not yet (sets $not_yet)
 split_expected() {	# "RL001 RL002"
@@ -70,15 +83,15 @@ split_expected() {	# "RL001 RL002"
 # check's exit status), $pins (GUP pins the run left held), $kmsg (kernel
 # log lines that say something went wrong); report in $KJ, output in $KOUT.
 knob_run() {
-	knob=$1; shift
+	kr_knob=$1; shift
 	dmesg -c > /dev/null 2>&1
 	rm -f "$KJ"
-	p0=$(pins_held)
-	[ "$knob" = - ] || knob_set "$knob" 1
+	kr_p0=$(pins_held)
+	[ "$kr_knob" = - ] || knob_set "$kr_knob" 1
 	ringledger check --json "$KJ" --settle 20 -- "$@" < /dev/null > "$KOUT" 2>&1
 	rc=$?
-	[ "$knob" = - ] || knob_set "$knob" 0
-	pins=$(( $(pins_held) - p0 ))
+	[ "$kr_knob" = - ] || knob_set "$kr_knob" 0
+	pins=$(( $(pins_held) - kr_p0 ))
 	kmsg=$(dmesg | grep -E 'BUG:|Bad page|WARNING:|Oops|refcount_t|underflow|rss-counter' | head -n 3)
 }
 
@@ -91,7 +104,7 @@ knob_truth() {
 		# the ring was unregistered while mapped; with no reference held
 		# by the VMA its page went back to the allocator (the workload
 		# did not touch it again: "nowrite")
-		truth=$(grep -o -E 'pbuf_unregister bgid=1 ret=-?[0-9]+' "$KOUT")
+		truth="$(grep -o -E 'pbuf_unregister bgid=1 ret=-?[0-9]+' "$KOUT") while mapped, ring pfns $(gt_pfns "$KOUT" | tr '\n' ' ')"
 		grep -q 'GT pbuf_unregister bgid=1 ret=0 (still mapped)' "$KOUT" &&
 			grep -q 'GT no_write_after_unregister' "$KOUT" && grep -q 'GT done' "$KOUT" ;;
 	pbuf_unregister_pinned)

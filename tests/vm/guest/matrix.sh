@@ -25,7 +25,9 @@ row() {	# knob-cell workload expected state
 	[ "$4" = on ] && [ -n "$not_yet" ] && note="$not_yet not in the ledger yet"
 	[ "$4" = on ] && ! knob_truth "$5" && note="$note ground truth NOT seen"
 	[ -n "$kmsg" ] && note="$note kernel log: $kmsg"
-	echo "$line ${3:--} | $verdict | $note |"
+	exp=$3
+	[ "$4" = off ] && exp=none
+	echo "$line $exp | $verdict | $note |"
 }
 
 echo "<!-- matrix -->"

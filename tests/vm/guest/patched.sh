@@ -97,8 +97,8 @@ expect_clean "bufpin leave-pinned" /workloads/bufpin leave-pinned
 
 # ---- 3. each knob on ------------------------------------------------------------
 while IFS='|' read -r knob expected workload; do
-	label=$knob
-	[ "$knob" = - ] && label="no knob (stock behaviour)"
+	label="$knob, $(echo "$workload" | sed 's|/workloads/||')"
+	[ "$knob" = - ] && label="no knob (stock behaviour), $(echo "$workload" | sed 's|/workloads/||')"
 	# shellcheck disable=SC2086
 	knob_run "$knob" $workload
 	if knob_truth "$knob"; then t_ok "$label: ground truth: $truth"; else
@@ -107,17 +107,25 @@ while IFS='|' read -r knob expected workload; do
 	got=$(report_id_set "$KJ")
 	if [ -n "$want" ]; then
 		if [ "$rc" = 1 ] && [ "$got" = "$want" ]; then
-			t_ok "$label: $workload reports $want and nothing else ($(report_ids "$KJ"))"
+			t_ok "$label: reports $want and nothing else ($(report_ids "$KJ"))"
 		else
-			t_fail "$label: $workload reports $want and nothing else" "exit $rc, ids: ${got:-none}" "$KOUT"
+			t_fail "$label: reports $want and nothing else" "exit $rc, ids: ${got:-none}" "$KOUT"
 		fi
 	else
 		# nothing the ledger can report: it must not invent something else
 		if [ -z "$got" ] && [ "$rc" = 0 ]; then
-			t_ok "$label: $workload: no other finding"
+			t_ok "$label: no other finding"
 		else
-			t_fail "$label: $workload: no other finding" "exit $rc, ids: ${got:-none}" "$KOUT"
+			t_fail "$label: no other finding" "exit $rc, ids: ${got:-none}" "$KOUT"
 		fi
+	fi
+	if [ "$knob" = mmap_noref ] && finding_implemented RL001; then
+		# the page the ledger saw freed is the one the workload mapped
+		gt=" $(gt_pfns "$KOUT" | tr '\n' ' ') " seen=$(report_pfns "$KJ" RL001 | tr '\n' ' ')
+		bad=""
+		for p in $seen; do case $gt in *" $p "*) ;; *) bad="$bad $p" ;; esac; done
+		if [ -n "$seen" ] && [ -z "$bad" ]; then t_ok "$label: RL001 names the mapped pfn ($seen)"; else
+			t_fail "$label: RL001 names the mapped pfn" "RL001 pfns: ${seen:-none}; workload's:$gt" "$KOUT"; fi
 	fi
 	for id in $not_yet; do echo "# $id not implemented in the ledger yet"; done
 	if [ -z "$kmsg" ]; then t_ok "$label: no kernel complaint"; else
