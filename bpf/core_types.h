@@ -53,8 +53,47 @@ struct pt_regs {
 
 typedef struct { int counter; } atomic_t;
 
+struct address_space;
+
 struct page {
+	struct address_space *mapping;	/* anon_vma | 1 for anonymous folios */
+	unsigned int page_type;		/* PGTY_* << 24 for typed folios     */
 	atomic_t _refcount;
+};
+
+/* A tail page's pointer to its head: compound_head (up to 7.1), renamed
+ * compound_info in 7.2, where it holds either head | 1 or, with
+ * HUGETLB_PAGE_OPTIMIZE_VMEMMAP, a mask | 1 that turns the tail's address
+ * into the head's. */
+struct page___compound_head {
+	unsigned long compound_head;
+};
+
+struct page___compound_info {
+	unsigned long compound_info;
+};
+
+/* A large folio's order is in the low byte of _flags_1 (its first tail
+ * page's flags): folio_large_order(), 6.12 and 7.x. */
+struct folio {
+	unsigned long _flags_1;
+};
+
+/* include/linux/page-flags.h (the same values in 6.12 and 7.x) */
+enum pagetype {
+	PGTY_hugetlb = 0xf4,
+};
+
+struct super_block {
+	unsigned long s_magic;
+};
+
+struct inode {
+	struct super_block *i_sb;
+};
+
+struct address_space {
+	struct inode *host;
 };
 
 struct file {
@@ -86,6 +125,26 @@ struct io_ring_ctx {
 	struct work_struct exit_work;	/* only its offset is used */
 	struct io_mapped_region ring_region;	/* 7.x */
 	struct io_mapped_region sq_region;	/* 7.x */
+};
+
+/* io_uring_cmd_to_io_kiocb() is a cast: a command is its request */
+struct io_kiocb {
+	struct io_ring_ctx *ctx;
+};
+
+typedef struct refcount_struct {
+	atomic_t refs;
+} refcount_t;
+
+struct io_mapped_ubuf {
+	refcount_t refs;		/* clones share one, 7.x and 6.12 */
+};
+
+/* 7.x: a table slot; buf is its io_mapped_ubuf for IORING_RSRC_BUFFER.
+ * 6.12's io_rsrc_node has no buf (its slots point at the imu). */
+struct io_rsrc_node {
+	unsigned char type;
+	struct io_mapped_ubuf *buf;
 };
 
 struct task_struct {

@@ -14,6 +14,10 @@
  *                                           pointer is what stays)
  *   vma     struct vm_area_struct *
  *   page    pfn
+ *   pin set a number the BPF side gives each io_pin_pages() call (the
+ *           page arrays it returns are freed and reused, so no address
+ *           can name a pin set for its whole life)
+ *   folio   the pfn of its head page: GUP pins are counted per folio
  */
 #ifndef RL_EVENTS_H
 #define RL_EVENTS_H
@@ -24,11 +28,14 @@
 #include <linux/types.h>
 #endif
 
-#define RL_EVENT_ABI		1
+#define RL_EVENT_ABI		2
 #define RL_COMM_LEN		16
 #define RL_STACK_DEPTH		24	/* kernel frames kept per event */
 #define RL_PFNS_PER_EVENT	32	/* pfns carried by one RL_EV_REGION_PAGES */
 #define RL_MAX_REGION_CHUNKS	64	/* 64 * 32 pages = 8 MiB described per region */
+#define RL_PINS_PER_EVENT	16	/* folios carried by one RL_EV_PIN           */
+#define RL_UNPINS_PER_EVENT	32	/* folios carried by one RL_EV_UNPIN           */
+#define RL_MAX_PIN_PAGES	65536	/* 256 MiB of 4 KiB pages described per pin set */
 
 /* io_uring uapi mmap offsets (include/uapi/linux/io_uring.h) */
 #define RL_OFF_SQ_RING		0ULL
@@ -56,16 +63,23 @@ enum rl_event_type {
 	RL_EV_PROC_FORK,	/* sched_process_fork of a followed process  */
 	RL_EV_PROC_EXEC,	/* sched_process_exec of a followed process  */
 	RL_EV_PROC_EXIT,	/* sched_process_exit (thread group leader)  */
-	RL_EV_PBUF_REG,		/* io_register_pbuf_ring returned   (issue 4) */
-	RL_EV_PBUF_UNREG,	/* io_unregister_pbuf_ring returned (issue 4) */
-	RL_EV_PIN,		/* long-term pin of user pages      (issue 4) */
-	RL_EV_UNPIN,		/* unpin of user pages              (issue 4) */
+	RL_EV_PBUF_REG,		/* io_register_pbuf_ring returned            */
+	RL_EV_PBUF_UNREG,	/* io_unregister_pbuf_ring returned          */
+	RL_EV_PIN,		/* io_pin_pages pinned user pages: up to 16
+				 * folios (a run of pages each) from page
+				 * `first` on, in as many events as it takes */
+	RL_EV_UNPIN,		/* pins of one pin set dropped (unpin_user_*
+				 * inside its release), and the end of that
+				 * release                                    */
 	RL_EV_LOST,		/* synthesised by user space: events lost    */
 	RL_EV_VMA_ZAP,		/* page tables of a tracked vma torn down in
 				 * [start, end): the vma's page references in
 				 * that range are dropped (munmap and exit zap
 				 * before they free pages, remove_vma comes
 				 * after the frees)                           */
+	RL_EV_BUFRING_PIN,	/* a kernel user pinned a buffer ring
+				 * (io_uring_cmd_buf_ring_pin returned)       */
+	RL_EV_BUFRING_UNPIN,	/* ... and unpinned it                       */
 	RL_EV__MAX,
 };
 
@@ -80,6 +94,37 @@ enum rl_region_kind {
 	RL_RK_ZCRX,		/* zero-copy rx refill queue                   */
 	RL_RK__MAX,
 };
+
+/* What a pin set's pins are for; decided in BPF from the register
+ * operation in progress.  zcrx areas are not followed (their release path
+ * is not hooked). */
+enum rl_pin_owner {
+	RL_PO_UNKNOWN = 0,
+	RL_PO_BUFFER,		/* registered (fixed) buffer; owner_id = index  */
+	RL_PO_PBUF,		/* user memory of a buffer ring; owner_id = bgid */
+	RL_PO_REGION,		/* user memory of a parameter region            */
+	RL_PO_RINGS,		/* user memory of the rings (IORING_SETUP_NO_MMAP) */
+	RL_PO__MAX,
+};
+
+/* What backs a pinned folio, read from the folio at pin time. */
+enum rl_backing {
+	RL_BK_UNKNOWN = 0,	/* could not be read                            */
+	RL_BK_ANON,		/* anonymous (folio->mapping has the anon bit)  */
+	RL_BK_SHMEM,		/* shmem / tmpfs / memfd page cache             */
+	RL_BK_HUGETLB,		/* hugetlb folio (anonymous or hugetlbfs)       */
+	RL_BK_FILE,		/* page cache of any other file system          */
+	RL_BK_NONE,		/* no mapping (kernel or device memory)         */
+	RL_BK__MAX,
+};
+
+/* RL_EV_UNPIN flags, on the event that ends a scope. */
+#define RL_UNPIN_F_END		1u	/* the release (or registration) ended */
+#define RL_UNPIN_F_RELEASED	2u	/* io_uring let go of the owner: buffer
+					 * unregistered or replaced, region
+					 * freed, registration failed         */
+#define RL_UNPIN_F_SHARED	4u	/* one ring dropped the buffer; another
+					 * (a clone) still holds it           */
 
 /* struct io_mapped_region flags (an anonymous enum in the kernel). */
 #define RL_REGION_F_VMAP		1u
@@ -96,6 +141,7 @@ enum rl_counter {
 	RL_CNT_READ_FAIL,		/* bpf_probe_read_kernel failed        */
 	RL_CNT_STACK_FAIL,		/* bpf_get_stack failed                */
 	RL_CNT_ENTRY_MISSING,		/* return probe without its entry      */
+	RL_CNT_PIN_TRUNCATED,		/* pin larger than chunks describe     */
 	RL_CNT__MAX,
 };
 
@@ -176,22 +222,44 @@ struct rl_ev_proc {		/* PROC_FORK, PROC_EXEC, PROC_EXIT */
 	__u32 ns_pid;		/* pid as seen in the task's own pid namespace */
 };
 
-struct rl_ev_pbuf {		/* PBUF_REG, PBUF_UNREG (issue 4) */
+struct rl_ev_pbuf {		/* PBUF_REG, PBUF_UNREG, BUFRING_PIN, BUFRING_UNPIN */
 	__u64 ctx;
-	__u64 ring_addr;
+	__u64 ring_addr;	/* PBUF_REG: user address of the ring, 0 when
+				 * the kernel allocates it (IOU_PBUF_RING_MMAP) */
 	__u32 bgid;
-	__u32 ring_entries;
-	__u32 flags;
+	__u32 ring_entries;	/* PBUF_REG                                    */
+	__u32 flags;		/* PBUF_REG: IOU_PBUF_RING_*                    */
 	__s32 ret;
 };
 
-struct rl_ev_pin {		/* PIN, UNPIN (issue 4) */
-	__u64 ctx;
-	__u64 pages;		/* the struct page ** array                    */
-	__u64 uaddr;
-	__u32 nr_pages;
-	__u32 owner;		/* rl_pin_owner, issue 4                       */
-	__s64 ret;
+struct rl_ev_pin {		/* PIN: the folios of a pin set from page `first` */
+	__u64 ctx;		/* owning ring; 0 while the ring is set up    */
+	__u64 key;		/* pin set                                     */
+	__u64 pages;		/* the page array io_pin_pages returned (for a
+				 * region: its pages[] key)                    */
+	__u64 uaddr;		/* user address of the pinned range            */
+	__u32 owner;		/* enum rl_pin_owner                           */
+	__u32 owner_id;		/* fixed buffer index, or bgid                 */
+	__u32 nr_pages;		/* pages the whole pin set holds               */
+	__u32 first;		/* index of the first page of pfn[0]           */
+	__u32 count;		/* folio entries in this event                 */
+	__u32 pad;
+	__u64 pfn[RL_PINS_PER_EVENT];		/* folio (head page) pfn       */
+	__u32 npins[RL_PINS_PER_EVENT];		/* pages pinned in that folio  */
+	__u32 backing[RL_PINS_PER_EVENT];	/* enum rl_backing             */
+	__u64 file[RL_PINS_PER_EVENT];		/* the folio's address_space if
+						 * file-backed; 0 anonymous    */
+};
+
+struct rl_ev_unpin {		/* UNPIN: pins of one pin set dropped */
+	__u64 ctx;		/* the ring releasing (or registering) it      */
+	__u64 key;		/* pin set                                     */
+	__u32 owner;		/* enum rl_pin_owner                           */
+	__u32 owner_id;
+	__u32 count;		/* folio entries below (0 on a bare end)       */
+	__u32 flags;		/* RL_UNPIN_F_*                                */
+	__u64 pfn[RL_UNPINS_PER_EVENT];		/* folio (head page) pfn       */
+	__u32 npins[RL_UNPINS_PER_EVENT];	/* pins dropped on that folio  */
 };
 
 struct rl_ev_lost {		/* LOST (user space only) */
@@ -213,10 +281,12 @@ struct rl_event {
 		struct rl_ev_proc   proc;
 		struct rl_ev_pbuf   pbuf;
 		struct rl_ev_pin    pin;
+		struct rl_ev_unpin  unpin;
 		struct rl_ev_lost   lost;
 	};
 	/* kernel stack of the event, for the events that can break a rule
-	 * (REGION_FREE, VMA_REMOVE, PAGE_FREE, UNPIN, PBUF_UNREG); nr_stack
+	 * (REGION_FREE, VMA_REMOVE, PAGE_FREE, the first PIN chunk, the end
+	 * of an UNPIN scope, PBUF_UNREG, BUFRING_PIN); nr_stack
 	 * is 0 elsewhere.  Never taken on a hot path: these events only
 	 * exist for tracked objects. */
 	__u32 nr_stack;

@@ -25,11 +25,18 @@ struct rl_hook {
 	/* program names in bpf/ringledger.bpf.c; NULL where not needed */
 	const char *fentry, *fexit, *kprobe, *kretprobe, *tp_prog;
 	uint32_t findings;		/* findings that need this hook        */
+	/* the function exists only in kernels with the feature it watches
+	 * (seed 001's buffer-ring pinning): where it is absent nothing can
+	 * happen there, so its absence costs its findings, never the
+	 * verdict */
+	bool optional;
 };
 
-/* Findings the ledger implements today; the others need the pin hooks. */
-#define RL_IMPLEMENTED (F(RL001) | F(RL002) | F(RL003) | F(RL006) | F(RL008) | F(RL010))
+/* Findings the ledger implements. */
+#define RL_IMPLEMENTED (F(RL001) | F(RL002) | F(RL003) | F(RL004) | F(RL005) | F(RL006) | \
+			F(RL007) | F(RL008) | F(RL009) | F(RL010))
 #define RL_PAGES (F(RL001) | F(RL002))
+#define RL_PINS (F(RL004) | F(RL009))
 
 static const struct rl_hook hook_table[] = {
 	{ "ring-create", "ring context born (tracepoint io_uring:io_uring_create)",
@@ -47,9 +54,10 @@ static const struct rl_hook hook_table[] = {
 	  { "io_create_region" }, .fexit = "fx_io_create_region",
 	  .kprobe = "kp_io_create_region", .kretprobe = "krp_io_create_region",
 	  .findings = RL_PAGES | F(RL003) | F(RL006) },
-	{ "region-free", "region released: refcounts at io_uring's last reference",
-	  { "io_free_region" }, .fentry = "fe_io_free_region",
-	  .kprobe = "kp_io_free_region", .findings = RL_PAGES | F(RL003) },
+	{ "region-free", "region released: refcounts at io_uring's last reference, its unpins",
+	  { "io_free_region" }, .fentry = "fe_io_free_region", .fexit = "fx_io_free_region",
+	  .kprobe = "kp_io_free_region", .kretprobe = "krp_io_free_region",
+	  .findings = RL_PAGES | F(RL003) | RL_PINS },
 	{ "mmap-area", "address chosen for a ring mmap (get_unmapped_area)",
 	  { "io_uring_get_unmapped_area" }, .fexit = "fx_io_uring_get_unmapped_area",
 	  .kprobe = "kp_io_uring_get_unmapped_area",
@@ -74,6 +82,47 @@ static const struct rl_hook hook_table[] = {
 	{ "page-free", "tracked page returned to the allocator (kmem:mm_page_free)",
 	  .tracepoint = "mm_page_free", .tp_prog = "tp_mm_page_free",
 	  .findings = F(RL001) },
+	{ "pin", "user pages pinned for io_uring: folios, backing, owner",
+	  { "io_pin_pages" }, .fexit = "fx_io_pin_pages", .kprobe = "kp_io_pin_pages",
+	  .kretprobe = "krp_io_pin_pages", .findings = RL_PINS | F(RL007) },
+	{ "buf-register", "registered buffer: table index and the imu holding its pins",
+	  { "io_sqe_buffer_register" }, .fentry = "fe_io_sqe_buffer_register",
+	  .fexit = "fx_io_sqe_buffer_register", .kprobe = "kp_io_sqe_buffer_register",
+	  .kretprobe = "krp_io_sqe_buffer_register", .findings = RL_PINS },
+	{ "buf-release", "a ring drops a registered buffer (last drop unpins)",
+	  { "io_free_rsrc_node", "io_buffer_unmap" }, .fentry = "fe_buf_release",
+	  .fexit = "fx_buf_release", .kprobe = "kp_buf_release",
+	  .kretprobe = "krp_buf_release", .findings = RL_PINS },
+	{ "unpin-folio", "pins dropped inside a release (unpin_user_folio)",
+	  { "unpin_user_folio" }, .fentry = "fe_unpin_user_folio",
+	  .kprobe = "kp_unpin_user_folio", .findings = RL_PINS },
+	{ "unpin-page", "pins dropped inside a release (unpin_user_page)",
+	  { "unpin_user_page" }, .fentry = "fe_unpin_user_page",
+	  .kprobe = "kp_unpin_user_page", .findings = RL_PINS },
+	{ "unpin-pages", "pins dropped inside a release (unpin_user_pages)",
+	  { "unpin_user_pages" }, .fentry = "fe_unpin_user_pages",
+	  .kprobe = "kp_unpin_user_pages", .findings = RL_PINS },
+	{ "pbuf-register", "buffer ring registered: bgid, ring memory, result",
+	  { "io_register_pbuf_ring" }, .fentry = "fe_io_register_pbuf_ring",
+	  .fexit = "fx_io_register_pbuf_ring", .kprobe = "kp_io_register_pbuf_ring",
+	  .kretprobe = "krp_io_register_pbuf_ring", .findings = F(RL005) },
+	{ "pbuf-unregister", "buffer ring unregistered: bgid, result",
+	  { "io_unregister_pbuf_ring", "io_unregister_buf_ring" },
+	  .fentry = "fe_io_unregister_pbuf_ring", .fexit = "fx_io_unregister_pbuf_ring",
+	  .kprobe = "kp_io_unregister_pbuf_ring", .kretprobe = "krp_io_unregister_pbuf_ring",
+	  .findings = F(RL005) },
+	{ "bufring-pin", "a kernel user pins a buffer ring (seed 001)",
+	  { "io_uring_cmd_buf_ring_pin" }, .fexit = "fx_bufring_pin",
+	  .kprobe = "kp_bufring_pin", .kretprobe = "krp_bufring_pin",
+	  .findings = F(RL005), .optional = true },
+	{ "bufring-unpin", "a kernel user unpins a buffer ring (seed 001)",
+	  { "io_uring_cmd_buf_ring_unpin" }, .fexit = "fx_bufring_unpin",
+	  .kprobe = "kp_bufring_unpin", .kretprobe = "krp_bufring_unpin",
+	  .findings = F(RL005), .optional = true },
+	{ "bufring-release", "a buffer ring unpinned outside a command (->release)",
+	  { "io_uring_ctx_buf_ring_unpin" }, .fexit = "fx_bufring_unpin_ctx",
+	  .kprobe = "kp_bufring_unpin_ctx", .kretprobe = "krp_bufring_unpin_ctx",
+	  .optional = true },
 	{ "proc-fork", "followed process forks (sched:sched_process_fork)",
 	  .tracepoint = "sched_process_fork", .tp_prog = "tp_sched_process_fork" },
 	{ "proc-exec", "followed process execs (sched:sched_process_exec)",
@@ -271,7 +320,10 @@ static void plan_hook(struct rl_hook_plan *hp, const struct rl_kernel_caps *caps
 			return;
 		}
 	}
-	if (!seen)
+	if (!seen && h->optional)
+		snprintf(hp->why, sizeof(hp->why), "%s: not in this kernel (it lacks the feature)",
+			 h->funcs[0]);
+	else if (!seen)
 		snprintf(hp->why, sizeof(hp->why), "%s%s%s: not in this kernel (inlined or renamed)",
 			 h->funcs[0], h->funcs[1] ? " / " : "", h->funcs[1] ? h->funcs[1] : "");
 	else if (pref == RL_PREF_FENTRY)
@@ -394,13 +446,36 @@ static bool hook_ok(const struct rl_hook_plan *hp)
 	return hp->mech != RL_MECH_ABSENT && !hp->attach_err;
 }
 
+/* Absent because the kernel lacks what it watches: not a loss. */
+static bool hook_moot(const struct rl_hook_plan *hp)
+{
+	return hp->hook->optional && hp->mech == RL_MECH_ABSENT && !hp->attach_err;
+}
+
+bool rl_plan_finding_moot(const struct rl_plan *plan, int finding)
+{
+	bool moot = false;
+	size_t i;
+
+	for (i = 0; i < plan->nr; i++) {
+		const struct rl_hook_plan *hp = &plan->hooks[i];
+
+		if (!(hp->hook->findings & F(finding)) || hook_ok(hp))
+			continue;
+		if (!hook_moot(hp))
+			return false;
+		moot = true;
+	}
+	return moot;
+}
+
 const char *rl_plan_finding_gap(const struct rl_plan *plan, int finding,
 				char *buf, size_t len)
 {
 	size_t i;
 
 	if (!(RL_IMPLEMENTED & F(finding))) {
-		snprintf(buf, len, "not implemented yet: needs the pin and buffer-ring hooks");
+		snprintf(buf, len, "not implemented yet");
 		return buf;
 	}
 	for (i = 0; i < plan->nr; i++) {
@@ -435,7 +510,7 @@ size_t rl_plan_failures(const struct rl_plan *plan, char *buf, size_t len)
 	for (i = 0; i < plan->nr; i++) {
 		const struct rl_hook_plan *hp = &plan->hooks[i];
 
-		if (hook_ok(hp))
+		if (hook_ok(hp) || hook_moot(hp))
 			continue;
 		if (off < len)
 			off += snprintf(buf + off, len - off, "%s%s (%s)",

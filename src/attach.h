@@ -43,7 +43,7 @@ struct rl_kernel_caps {
 	size_t traceable_len;
 };
 
-#define RL_MAX_HOOKS 24
+#define RL_MAX_HOOKS 32
 
 struct rl_hook;				/* the table lives in attach.c */
 
@@ -84,7 +84,11 @@ uint32_t rl_plan_findings_available(const struct rl_plan *plan);
 /* Why a finding is unavailable ("needs hook X: absent ..."), or NULL. */
 const char *rl_plan_finding_gap(const struct rl_plan *plan, int finding,
 				char *buf, size_t len);
-/* One line per hook missing or failed, for the inconclusive reason. */
+/* The finding is unavailable only because the kernel lacks a feature it
+ * watches (an optional hook absent): nothing of it can happen here. */
+bool rl_plan_finding_moot(const struct rl_plan *plan, int finding);
+/* One line per hook missing or failed, for the inconclusive reason; an
+ * optional hook that is absent is not a failure. */
 size_t rl_plan_failures(const struct rl_plan *plan, char *buf, size_t len);
 
 const char *rl_hook_name(const struct rl_hook *h);

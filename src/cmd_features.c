@@ -103,7 +103,7 @@ int cmd_features(int argc, char **argv)
 
 		printf("%-7s %-10s %s\n", rl_finding_name(f), (available & (1u << f)) ? "yes" : "no",
 		       why ? why : rl_finding_title(f));
-		if (why && strncmp(why, "not implemented", 15))
+		if (why && strncmp(why, "not implemented", 15) && !rl_plan_finding_moot(&plan, f))
 			missing++;
 	}
 	rl_caps_free(&caps);

@@ -22,6 +22,8 @@ enum rl_field_fmt {
 	RL_FF_KIND,	/* enum rl_region_kind, written by name             */
 	RL_FF_COUNTER,	/* enum rl_counter, by name (number past the names) */
 	RL_FF_COMM,	/* char[RL_COMM_LEN], escaped                       */
+	RL_FF_OWNER,	/* enum rl_pin_owner, by name                       */
+	RL_FF_BACKING,	/* enum rl_backing, by name                         */
 };
 
 struct rl_field {
@@ -49,5 +51,8 @@ const struct rl_field *rl_stack_field(void);
 uint64_t rl_field_get(const struct rl_event *ev, const struct rl_field *f, unsigned i);
 /* Elements an array field holds in ev (clamped to max_elems); 1 for scalars. */
 unsigned rl_field_count(const struct rl_event *ev, const struct rl_field *f);
+/* The name a value of a named field (kind, counter, owner, backing) is
+ * written as; NULL for other fields and for values past the names. */
+const char *rl_field_value_name(const struct rl_field *f, uint64_t v);
 
 #endif /* RL_EVENT_FIELDS_H */

@@ -123,11 +123,29 @@ static const struct rl_field pbuf_fields[] = {
 
 static const struct rl_field pin_fields[] = {
 	SCALAR("ctx", RL_FF_HEX, pin.ctx),
+	SCALAR("key", RL_FF_DEC, pin.key),
 	SCALAR("pages", RL_FF_HEX, pin.pages),
 	SCALAR("uaddr", RL_FF_HEX, pin.uaddr),
+	SCALAR("owner", RL_FF_OWNER, pin.owner),
+	SCALAR("owner_id", RL_FF_DEC, pin.owner_id),
 	SCALAR("nr_pages", RL_FF_DEC, pin.nr_pages),
-	SCALAR("owner", RL_FF_DEC, pin.owner),
-	SCALAR("ret", RL_FF_SDEC, pin.ret),
+	SCALAR("first", RL_FF_DEC, pin.first),
+	SCALAR("count", RL_FF_DEC, pin.count),
+	ARRAY("pfn", RL_FF_HEX, pin.pfn, pin.count, 8),
+	ARRAY("npins", RL_FF_DEC, pin.npins, pin.count, 8),
+	ARRAY("backing", RL_FF_BACKING, pin.backing, pin.count, 8),
+	ARRAY("file", RL_FF_HEX, pin.file, pin.count, 8),
+};
+
+static const struct rl_field unpin_fields[] = {
+	SCALAR("ctx", RL_FF_HEX, unpin.ctx),
+	SCALAR("key", RL_FF_DEC, unpin.key),
+	SCALAR("owner", RL_FF_OWNER, unpin.owner),
+	SCALAR("owner_id", RL_FF_DEC, unpin.owner_id),
+	SCALAR("count", RL_FF_DEC, unpin.count),
+	SCALAR("flags", RL_FF_HEX, unpin.flags),
+	ARRAY("pfn", RL_FF_HEX, unpin.pfn, unpin.count, 4),
+	ARRAY("npins", RL_FF_DEC, unpin.npins, unpin.count, 4),
 };
 
 static const struct rl_field lost_fields[] = {
@@ -161,12 +179,16 @@ static const struct {
 	[RL_EV_PBUF_REG] = TABLE(pbuf_fields),
 	[RL_EV_PBUF_UNREG] = TABLE(pbuf_fields),
 	[RL_EV_PIN] = TABLE(pin_fields),
-	[RL_EV_UNPIN] = TABLE(pin_fields),
+	[RL_EV_UNPIN] = TABLE(unpin_fields),
 	[RL_EV_LOST] = TABLE(lost_fields),
+	[RL_EV_BUFRING_PIN] = TABLE(pbuf_fields),
+	[RL_EV_BUFRING_UNPIN] = TABLE(pbuf_fields),
 };
 
 #define NR_HEADER_FIELDS (sizeof(header_fields) / sizeof(header_fields[0]))
-#define MAX_FIELDS	 (NR_HEADER_FIELDS + 10 + 1)	/* header + widest + stack */
+#define NR_PIN_FIELDS	 (sizeof(pin_fields) / sizeof(pin_fields[0]))	/* the widest */
+#define MAX_FIELDS	 (NR_HEADER_FIELDS + NR_PIN_FIELDS + 1)	/* header + widest + stack */
+_Static_assert(MAX_FIELDS <= 32, "struct line_fields keeps a 32-bit mask of the fields seen");
 
 const struct rl_field *rl_header_fields(size_t *nr)
 {
@@ -207,6 +229,45 @@ uint64_t rl_field_get(const struct rl_event *ev, const struct rl_field *f, unsig
 		return is_signed ? (uint64_t)(int64_t)(int32_t)v : v;
 	}
 	return 0;
+}
+
+const char *rl_field_value_name(const struct rl_field *f, uint64_t v)
+{
+	switch (f->fmt) {
+	case RL_FF_KIND:
+		return v < RL_RK__MAX ? rl_region_kind_name((enum rl_region_kind)v) : NULL;
+	case RL_FF_COUNTER:
+		return v < RL_CNT__MAX ? rl_counter_name((uint32_t)v) : NULL;
+	case RL_FF_OWNER:
+		return v < RL_PO__MAX ? rl_pin_owner_name((uint32_t)v) : NULL;
+	case RL_FF_BACKING:
+		return v < RL_BK__MAX ? rl_backing_name((uint32_t)v) : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* A named field's value from its name; -1 if not a name of that field. */
+static int field_value_parse(const struct rl_field *f, const char *s, size_t len)
+{
+	switch (f->fmt) {
+	case RL_FF_KIND:
+		return rl_region_kind_parse(s, len);
+	case RL_FF_COUNTER:
+		return rl_counter_parse(s, len);
+	case RL_FF_OWNER:
+		return rl_pin_owner_parse(s, len);
+	case RL_FF_BACKING:
+		return rl_backing_parse(s, len);
+	default:
+		return -1;
+	}
+}
+
+static bool field_is_named(const struct rl_field *f)
+{
+	return f->fmt == RL_FF_KIND || f->fmt == RL_FF_COUNTER || f->fmt == RL_FF_OWNER ||
+	       f->fmt == RL_FF_BACKING;
 }
 
 unsigned rl_field_count(const struct rl_event *ev, const struct rl_field *f)
@@ -338,13 +399,10 @@ static void put_value(struct out *o, const struct rl_event *ev, const struct rl_
 			put_char(o, '0');
 		break;
 	case RL_FF_KIND:
-		if (v < RL_RK__MAX)
-			put_str(o, rl_region_kind_name((enum rl_region_kind)v));
-		else
-			put_dec(o, v);
-		break;
 	case RL_FF_COUNTER:
-		name = rl_counter_name((uint32_t)v);
+	case RL_FF_OWNER:
+	case RL_FF_BACKING:
+		name = rl_field_value_name(f, v);
 		if (name)
 			put_str(o, name);
 		else
@@ -664,18 +722,17 @@ static inline bool is_letter(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
 
-/* A kind or counter by name, or a number; *i moves past it. */
+/* A kind, counter, owner or backing by name, or a number; *i moves past it. */
 static bool scan_scalar(const struct rl_field *f, const char *s, size_t n, size_t *i,
 			uint64_t *out)
 {
 	size_t p = *i;
 	int named = -1;
 
-	if ((f->fmt == RL_FF_KIND || f->fmt == RL_FF_COUNTER) && p < n && is_letter(s[p])) {
+	if (field_is_named(f) && p < n && is_letter(s[p])) {
 		while (p < n && (is_letter(s[p]) || (s[p] >= '0' && s[p] <= '9')))
 			p++;
-		named = f->fmt == RL_FF_KIND ? rl_region_kind_parse(s + *i, p - *i)
-					     : rl_counter_parse(s + *i, p - *i);
+		named = field_value_parse(f, s + *i, p - *i);
 		if (named < 0)
 			return false;
 		*i = p;

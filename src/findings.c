@@ -146,6 +146,8 @@ static const char *const event_names[RL_EV__MAX] = {
 	[RL_EV_UNPIN] = "unpin",
 	[RL_EV_LOST] = "lost",
 	[RL_EV_VMA_ZAP] = "vma_zap",
+	[RL_EV_BUFRING_PIN] = "bufring_pin",
+	[RL_EV_BUFRING_UNPIN] = "bufring_unpin",
 };
 
 const char *rl_event_type_name(enum rl_event_type t)
@@ -207,6 +209,7 @@ static const char *const counter_names[RL_CNT__MAX] = {
 	[RL_CNT_READ_FAIL] = "read_fail",
 	[RL_CNT_STACK_FAIL] = "stack_fail",
 	[RL_CNT_ENTRY_MISSING] = "entry_missing",
+	[RL_CNT_PIN_TRUNCATED] = "pin_truncated",
 };
 
 const char *rl_counter_name(uint32_t counter)
@@ -221,6 +224,55 @@ int rl_counter_parse(const char *s, size_t len)
 	for (c = 0; c < RL_CNT__MAX; c++) {
 		if (name_is(counter_names[c], s, len))
 			return c;
+	}
+	return -1;
+}
+
+static const char *const owner_names[RL_PO__MAX] = {
+	[RL_PO_UNKNOWN] = "unknown",
+	[RL_PO_BUFFER] = "buffer",
+	[RL_PO_PBUF] = "pbuf",
+	[RL_PO_REGION] = "region",
+	[RL_PO_RINGS] = "rings",
+};
+
+const char *rl_pin_owner_name(uint32_t owner)
+{
+	return owner < RL_PO__MAX ? owner_names[owner] : "unknown";
+}
+
+int rl_pin_owner_parse(const char *s, size_t len)
+{
+	int o;
+
+	for (o = 0; o < RL_PO__MAX; o++) {
+		if (name_is(owner_names[o], s, len))
+			return o;
+	}
+	return -1;
+}
+
+static const char *const backing_names[RL_BK__MAX] = {
+	[RL_BK_UNKNOWN] = "unknown",
+	[RL_BK_ANON] = "anon",
+	[RL_BK_SHMEM] = "shmem",
+	[RL_BK_HUGETLB] = "hugetlb",
+	[RL_BK_FILE] = "file",
+	[RL_BK_NONE] = "none",
+};
+
+const char *rl_backing_name(uint32_t backing)
+{
+	return backing < RL_BK__MAX ? backing_names[backing] : "unknown";
+}
+
+int rl_backing_parse(const char *s, size_t len)
+{
+	int b;
+
+	for (b = 0; b < RL_BK__MAX; b++) {
+		if (name_is(backing_names[b], s, len))
+			return b;
 	}
 	return -1;
 }

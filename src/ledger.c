@@ -128,9 +128,55 @@ struct area {
 	uint64_t ctx, pgoff, addr, len;
 };
 
+/* One folio of a pin set: the pins the set took on it and still holds. */
+struct pin_folio {
+	uint64_t pfn;		/* head page */
+	uint32_t taken;
+	uint32_t held;
+};
+
+/* One io_pin_pages call: its folios, its owner, and where it stands. */
+struct pinset {
+	uint64_t key;		/* the BPF side's pin set number               */
+	uint64_t ctx;		/* the ring answering for it: the registering
+				 * one, then the one that released it; 0 while
+				 * its ring is being set up                     */
+	uint64_t pages, uaddr;
+	uint32_t owner, owner_id, nr_pages;
+	uint32_t pages_described;	/* pages the PIN chunks covered so far */
+	struct pin_folio *folios;
+	uint32_t nr_folios, cap_folios;
+	uint32_t cursor;	/* unpins come in pin order: look here first   */
+	struct rl_map folio_by_pfn;	/* built on the first unpin out of order */
+	bool indexed;
+	uint64_t held;		/* sum of folios[].held                        */
+	uint64_t first_file;	/* what the first folio belongs to (RL007)     */
+	uint32_t first_backing;
+	bool released;		/* io_uring let go of the owner                */
+	bool shared;		/* its ring dropped it, a clone still holds it */
+	bool rl004_reported, rl007_reported, rl009_reported;
+	struct origin pinned_by, released_by;
+	uint32_t nr_pin_stack, nr_release_stack;
+	uint64_t pin_stack[RL_STACK_DEPTH];
+	uint64_t release_stack[RL_STACK_DEPTH];
+};
+
+/* A provided-buffer ring, for RL005: registered, and pinned by a kernel
+ * user (seed 001). */
+struct bufring {
+	uint64_t ctx;
+	uint32_t bgid;
+	bool registered, pinned;
+	uint64_t ring_addr;	/* user memory, or 0 (kernel-allocated)        */
+	struct origin pinned_by;
+	uint32_t nr_pin_stack;
+	uint64_t pin_stack[RL_STACK_DEPTH];
+};
+
+
 struct rl_ledger {
 	struct rl_ledger_opts opts;
-	struct rl_pool ctxs, regions, vmas, areas;
+	struct rl_pool ctxs, regions, vmas, areas, pinsets, bufrings;
 	struct rl_map ctx_by_key;	/* ctx pointer -> ctxs index           */
 	struct rl_map region_by_key;	/* pages[] -> newest regions index     */
 	struct rl_map vma_by_key;	/* vma pointer -> vmas index           */
@@ -138,6 +184,9 @@ struct rl_ledger {
 	struct rl_map area_by_tid;	/* tid -> areas index                  */
 	struct rl_map lost_finding;	/* counter -> findings index (RL010)   */
 	struct rl_map lost_total;	/* counter -> events lost so far       */
+	struct rl_map pinset_by_key;	/* pin set -> pinsets index            */
+	struct rl_map retired_pins;	/* pin sets released with every pin
+					 * dropped (a later unpin is RL009)   */
 	size_t live_observed_ctxs;	/* observed ctx records                */
 	uint32_t pending_head;		/* regions waiting for their ctx       */
 	uint64_t next_serial;
@@ -649,6 +698,236 @@ static struct vma *vma_mapping_page(const struct rl_ledger *l, const struct regi
 	return NULL;
 }
 
+/* ---- pin sets and their folios ---------------------------------------- */
+
+static inline struct pinset *pinset_at(const struct rl_ledger *l, uint32_t i)
+{
+	return rl_pool_at(&l->pinsets, i);
+}
+
+static inline struct bufring *bufring_at(const struct rl_ledger *l, uint32_t i)
+{
+	return rl_pool_at(&l->bufrings, i);
+}
+
+/* The pin set a PIN chunk describes, created by its first chunk seen. */
+static uint32_t pinset_for_pin(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const struct rl_ev_pin *e = &ev->pin;
+	uint32_t i = lookup(&l->pinset_by_key, e->key);
+	struct pinset *p;
+
+	if (i != RL_NIL)
+		return i;
+	i = rl_pool_alloc(&l->pinsets);
+	if (i == RL_NIL)
+		return RL_NIL;
+	if (rl_map_put(&l->pinset_by_key, e->key, i)) {
+		rl_pool_release(&l->pinsets, i);
+		return RL_NIL;
+	}
+	p = pinset_at(l, i);
+	p->key = e->key;
+	p->ctx = e->ctx;
+	p->pages = e->pages;
+	p->uaddr = e->uaddr;
+	p->owner = e->owner < RL_PO__MAX ? e->owner : RL_PO_UNKNOWN;
+	p->owner_id = e->owner_id;
+	p->nr_pages = e->nr_pages;
+	p->pinned_by = origin_of(ev);
+	rl_map_init(&p->folio_by_pfn);
+	l->st.pin_sets++;
+	return i;
+}
+
+/* Append n pins of the folio at pfn (a run split by a chunk boundary
+ * continues the last folio).  Returns its index, or RL_NIL. */
+static uint32_t pinset_add_folio(struct pinset *p, uint64_t pfn, uint32_t n)
+{
+	struct pin_folio *f;
+
+	if (p->nr_folios && p->folios[p->nr_folios - 1].pfn == pfn) {
+		f = &p->folios[p->nr_folios - 1];
+	} else {
+		if (p->nr_folios == p->cap_folios) {
+			uint32_t cap = p->cap_folios ? p->cap_folios * 2 : 16;
+			struct pin_folio *nf = realloc(p->folios, cap * sizeof(*nf));
+
+			if (!nf)
+				return RL_NIL;
+			p->folios = nf;
+			p->cap_folios = cap;
+		}
+		f = &p->folios[p->nr_folios++];
+		f->pfn = pfn;
+		f->taken = f->held = 0;
+		p->indexed = false;	/* the index no longer covers every folio */
+	}
+	f->taken += n;
+	f->held += n;
+	p->held += n;
+	return (uint32_t)(f - p->folios);
+}
+
+/* The folio of p at pfn: where the unpins in pin order are, else in the
+ * pfn index (built once, the first time they are not). */
+static uint32_t pinset_find_folio(struct pinset *p, uint64_t pfn)
+{
+	uint64_t idx;
+	uint32_t i;
+
+	if (p->cursor < p->nr_folios && p->folios[p->cursor].pfn == pfn)
+		return p->cursor;
+	if (!p->indexed) {
+		rl_map_free(&p->folio_by_pfn);
+		rl_map_init(&p->folio_by_pfn);
+		/* the first folio of a pfn wins, like the in-order search */
+		for (i = p->nr_folios; i-- > 0;)
+			rl_map_put(&p->folio_by_pfn, p->folios[i].pfn, i);
+		p->indexed = true;
+	}
+	return rl_map_get(&p->folio_by_pfn, pfn, &idx) ? (uint32_t)idx : RL_NIL;
+}
+
+/* Take up to n pins from folio i; returns how many it had. */
+static uint32_t pin_folio_take(struct pinset *p, uint32_t i, uint32_t n)
+{
+	struct pin_folio *f = &p->folios[i];
+	uint32_t have = f->held < n ? f->held : n;
+
+	f->held -= have;
+	p->held -= have;
+	return have;
+}
+
+/* Drop n pins of the folio at pfn; returns how many of them p did not
+ * hold (0 when all were its own).  A pfn pinned twice in one set (two
+ * runs apart) is looked for again when its first folio runs dry. */
+static uint32_t pinset_drop(struct pinset *p, uint64_t pfn, uint32_t n)
+{
+	uint32_t i = pinset_find_folio(p, pfn);
+
+	if (i == RL_NIL)
+		return n;
+	n -= pin_folio_take(p, i, n);
+	for (i = 0; n && i < p->nr_folios; i++) {
+		if (p->folios[i].pfn == pfn)
+			n -= pin_folio_take(p, i, n);
+	}
+	while (p->cursor < p->nr_folios && !p->folios[p->cursor].held)
+		p->cursor++;
+	return n;
+}
+
+/* Every page the pins describe was seen: only then is "not pinned by this
+ * set" a fact rather than a gap in the description. */
+static bool pinset_complete(const struct pinset *p)
+{
+	return p->pages_described >= p->nr_pages;
+}
+
+/* The first folio still pinned, and how many are. */
+static uint32_t pinset_held_folios(const struct pinset *p, uint64_t *first_pfn)
+{
+	uint32_t i, n = 0;
+
+	*first_pfn = 0;
+	for (i = 0; i < p->nr_folios; i++) {
+		if (!p->folios[i].held)
+			continue;
+		if (!n++)
+			*first_pfn = p->folios[i].pfn;
+	}
+	return n;
+}
+
+/* "fixed buffer 3", "buffer ring 1", ... */
+static void pin_owner_str(const struct pinset *p, char *buf, size_t len)
+{
+	switch (p->owner) {
+	case RL_PO_BUFFER:
+		snprintf(buf, len, "fixed buffer %u", p->owner_id);
+		break;
+	case RL_PO_PBUF:
+		snprintf(buf, len, "buffer ring %u's memory", p->owner_id);
+		break;
+	case RL_PO_REGION:
+		snprintf(buf, len, "parameter region's memory");
+		break;
+	case RL_PO_RINGS:
+		snprintf(buf, len, "ring memory (IORING_SETUP_NO_MMAP)");
+		break;
+	default:
+		snprintf(buf, len, "user memory");
+		break;
+	}
+}
+
+/* A pin set is retired once io_uring let go of it and every pin is gone;
+ * its key stays known, so a late unpin of it is judged. */
+static void pinset_maybe_retire(struct rl_ledger *l, uint32_t i)
+{
+	struct pinset *p = pinset_at(l, i);
+
+	if (!p->released || p->held)
+		return;
+	rl_map_put(&l->retired_pins, p->key, 1);
+	rl_map_del(&l->pinset_by_key, p->key);
+	rl_map_free(&p->folio_by_pfn);
+	free(p->folios);
+	rl_pool_release(&l->pinsets, i);
+}
+
+static void pinset_forget(struct rl_ledger *l, uint32_t i)
+{
+	struct pinset *p = pinset_at(l, i);
+
+	rl_map_del(&l->pinset_by_key, p->key);
+	rl_map_free(&p->folio_by_pfn);
+	free(p->folios);
+	rl_pool_release(&l->pinsets, i);
+}
+
+static void finding_set_pins(struct rl_finding *f, const struct pinset *p)
+{
+	f->ctx = p->ctx;
+	f->pin_set = p->key;
+	f->pin_owner = p->owner;
+	f->pin_owner_id = p->owner_id;
+	if (p->owner == RL_PO_PBUF) {
+		f->region_kind = RL_RK_PBUF;
+		f->bgid = p->owner_id;
+	} else if (p->owner == RL_PO_REGION) {
+		f->region_kind = RL_RK_PARAM;
+	}
+	if (p->owner != RL_PO_BUFFER)
+		f->region = p->pages;	/* the region's pages[] key */
+}
+
+/* The buffer ring (ctx, bgid), created if asked. */
+static uint32_t bufring_find(struct rl_ledger *l, uint64_t ctx, uint32_t bgid, bool create)
+{
+	uint32_t i;
+	struct bufring *b;
+
+	for (i = 0; i < l->bufrings.nr; i++) {
+		if (!rl_pool_live(&l->bufrings, i))
+			continue;
+		b = bufring_at(l, i);
+		if (b->ctx == ctx && b->bgid == bgid)
+			return i;
+	}
+	if (!create)
+		return RL_NIL;
+	i = rl_pool_alloc(&l->bufrings);
+	if (i == RL_NIL)
+		return RL_NIL;
+	b = bufring_at(l, i);
+	b->ctx = ctx;
+	b->bgid = bgid;
+	return i;
+}
+
 /* ---- the rules -------------------------------------------------------- */
 
 /* RL001: a page of a tracked region is never freed while a live vma maps it.
@@ -830,6 +1109,187 @@ static void rule_rl003_region_leaked_at_ctx_death(struct rl_ledger *l,
 	finding_emit(l, &f);
 }
 
+/* RL004: no pin of a pin set outlives its owner: once io_uring has let go
+ * of the buffer, ring or region the pins were taken for, and its ring has
+ * died, every pin is dropped.  Judged at CTX_DEAD (after the asynchronous
+ * teardown) and, for buffers shared by rings that all died, at the end. */
+static void rule_rl004_pins_outlive_owner(struct rl_ledger *l, struct pinset *p,
+					  const struct rl_event *ev, const char *why)
+{
+	struct rl_finding f;
+	char owner[64];
+	uint32_t folios;
+
+	if (!p->held || p->rl004_reported)
+		return;
+	p->rl004_reported = true;
+	finding_init(&f, RL004, &p->pinned_by);
+	if (ev) {
+		f.ts_ns = ev->h.ts_ns;
+	}
+	finding_set_pins(&f, p);
+	folios = pinset_held_folios(p, &f.pfn);
+	f.nr_pfns = folios;
+	copy_stack(&f.nr_stack, f.stack, p->nr_release_stack, p->release_stack);
+	copy_stack(&f.nr_setup_stack, f.setup_stack, p->nr_pin_stack, p->pin_stack);
+	pin_owner_str(p, owner, sizeof(owner));
+	snprintf(f.detail, sizeof(f.detail),
+		 "%" PRIu64 " pin(s) on %u folio(s) of %s (uaddr 0x%" PRIx64 ", %u page(s), "
+		 "pin set %" PRIu64 ", pinned by pid %u) still held after %s",
+		 p->held, folios, owner, p->uaddr, p->nr_pages, p->key, p->pinned_by.pid, why);
+	finding_emit(l, &f);
+}
+
+/* RL005: a provided-buffer ring is never unregistered while a kernel user
+ * holds it pinned (seed 001: the unregister must fail with -EBUSY). */
+static void rule_rl005_unregistered_while_pinned(struct rl_ledger *l, const struct rl_event *ev,
+						 const struct bufring *b)
+{
+	struct origin o = origin_of(ev);
+	struct rl_finding f;
+
+	if (!b->pinned || ev->pbuf.ret != 0)
+		return;
+	finding_init(&f, RL005, &o);
+	f.ctx = b->ctx;
+	f.region_kind = RL_RK_PBUF;
+	f.bgid = b->bgid;
+	copy_stack(&f.nr_stack, f.stack, ev->nr_stack, ev->stack);
+	copy_stack(&f.nr_setup_stack, f.setup_stack, b->nr_pin_stack, b->pin_stack);
+	snprintf(f.detail, sizeof(f.detail),
+		 "buffer ring %u of ring context 0x%" PRIx64 " (%s memory) was unregistered "
+		 "(returned 0) while pinned by a kernel user (pid %u comm %.16s pinned it); "
+		 "the unregister should have failed with -EBUSY",
+		 b->bgid, b->ctx, b->ring_addr ? "user" : "kernel", b->pinned_by.pid,
+		 b->pinned_by.comm);
+	finding_emit(l, &f);
+}
+
+/* "anonymous memory", "shmem of mapping 0x...", ... */
+static void backing_str(uint32_t backing, uint64_t file, char *buf, size_t len)
+{
+	if (!file)
+		snprintf(buf, len, "%s memory", backing == RL_BK_ANON ? "anonymous" :
+			 rl_backing_name(backing));
+	else
+		snprintf(buf, len, "%s of mapping 0x%" PRIx64, rl_backing_name(backing), file);
+}
+
+/* RL007: the pages of one pin set all belong to one file (anonymous memory
+ * counting as one), and a long-term pin never lands on a file-backed page
+ * other than shmem or hugetlb (seed 002's io_pin_pages rule).  Judged on
+ * each folio as it is described; reported once per pin set. */
+static void rule_rl007_pinned_folio_breaks_file_rule(struct rl_ledger *l, struct pinset *p,
+						     const struct rl_event *ev, uint32_t j,
+						     uint32_t page_idx)
+{
+	const struct rl_ev_pin *e = &ev->pin;
+	uint32_t backing = e->backing[j] < RL_BK__MAX ? e->backing[j] : RL_BK_UNKNOWN;
+	struct rl_finding f;
+	char owner[64], why[160], first[56], this[56];
+
+	if (p->rl007_reported || backing == RL_BK_UNKNOWN)
+		return;
+	if (backing == RL_BK_FILE) {
+		snprintf(why, sizeof(why), "page %u (pfn 0x%" PRIx64 ") is page cache of "
+			 "file mapping 0x%" PRIx64 ", neither shmem nor hugetlb",
+			 page_idx, (uint64_t)e->pfn[j], (uint64_t)e->file[j]);
+	} else if (e->file[j] != p->first_file) {
+		backing_str(p->first_backing, p->first_file, first, sizeof(first));
+		backing_str(backing, e->file[j], this, sizeof(this));
+		snprintf(why, sizeof(why), "page 0 is %s but page %u (pfn 0x%" PRIx64 ") is %s",
+			 first, page_idx, (uint64_t)e->pfn[j], this);
+	} else {
+		return;
+	}
+	p->rl007_reported = true;
+	finding_init(&f, RL007, &p->pinned_by);
+	f.ts_ns = ev->h.ts_ns;
+	finding_set_pins(&f, p);
+	f.pfn = e->pfn[j];
+	f.nr_pfns = 1;
+	copy_stack(&f.nr_stack, f.stack, p->nr_pin_stack, p->pin_stack);
+	pin_owner_str(p, owner, sizeof(owner));
+	snprintf(f.detail, sizeof(f.detail), "%.40s (uaddr 0x%" PRIx64 ", %u page(s), pin set %"
+		 PRIu64 "): %.140s", owner, p->uaddr, p->nr_pages, p->key, why);
+	finding_emit(l, &f);
+}
+
+/* RL009: a pin set never loses more pins of a folio than it took: an unpin
+ * inside the release of a pin set the ledger saw pinned (so the tool was
+ * attached before the pins were taken) drops only pins the set holds. */
+static void rule_rl009_unpin_never_pinned(struct rl_ledger *l, struct pinset *p,
+					  const struct rl_event *ev, uint64_t pfn,
+					  uint32_t extra, bool retired)
+{
+	struct origin o = origin_of(ev);
+	struct rl_finding f;
+	char owner[64];
+
+	if (!extra || (p && p->rl009_reported))
+		return;
+	finding_init(&f, RL009, &o);
+	copy_stack(&f.nr_stack, f.stack, ev->nr_stack, ev->stack);
+	f.pfn = pfn;
+	f.nr_pfns = 1;
+	f.pin_set = ev->unpin.key;
+	f.pin_owner = ev->unpin.owner < RL_PO__MAX ? ev->unpin.owner : RL_PO_UNKNOWN;
+	f.pin_owner_id = ev->unpin.owner_id;
+	f.ctx = ev->unpin.ctx;
+	if (retired) {
+		snprintf(f.detail, sizeof(f.detail), "%u pin(s) of folio pfn 0x%" PRIx64
+			 " dropped for pin set %" PRIu64 ", which had already dropped every "
+			 "pin it took and been released", extra, pfn, (uint64_t)ev->unpin.key);
+		finding_emit(l, &f);
+		return;
+	}
+	p->rl009_reported = true;
+	finding_set_pins(&f, p);
+	if (!f.ctx)
+		f.ctx = ev->unpin.ctx;
+	copy_stack(&f.nr_setup_stack, f.setup_stack, p->nr_pin_stack, p->pin_stack);
+	pin_owner_str(p, owner, sizeof(owner));
+	snprintf(f.detail, sizeof(f.detail), "%u pin(s) of folio pfn 0x%" PRIx64 " dropped "
+		 "for %s (pin set %" PRIu64 ", uaddr 0x%" PRIx64 "), which %s", extra, pfn,
+		 owner, p->key, p->uaddr,
+		 pinset_find_folio(p, pfn) == RL_NIL ? "never pinned that folio"
+						       : "held no more pins of it");
+	finding_emit(l, &f);
+}
+
+/* RL009 as well: io_free_region releases the pages it referenced at
+ * create, not others (a page released that the region never referenced
+ * loses a reference someone else holds). */
+static void rule_rl009_release_never_referenced(struct rl_ledger *l, const struct region *r,
+						const struct rl_ev_pages *pg)
+{
+	uint32_t n = pg->count < RL_PFNS_PER_EVENT ? pg->count : RL_PFNS_PER_EVENT;
+	uint32_t i, nr_wrong = 0, first = 0;
+	struct rl_finding f;
+
+	for (i = 0; i < n && pg->first + i < r->nr_described; i++) {
+		uint64_t had = r->pages[pg->first + i].pfn;
+
+		if (!had || had == pg->pfn[i])
+			continue;
+		if (!nr_wrong++)
+			first = i;
+	}
+	if (!nr_wrong)
+		return;
+	finding_init(&f, RL009, &r->freed_by);
+	finding_set_region(&f, r);
+	f.pfn = pg->pfn[first];
+	f.nr_pfns = nr_wrong;
+	copy_stack(&f.nr_stack, f.stack, r->nr_free_stack, r->free_stack);
+	snprintf(f.detail, sizeof(f.detail), "io_free_region of %s region 0x%" PRIx64
+		 " releases pfn 0x%" PRIx64 " as page %u, but page %u was pfn 0x%" PRIx64
+		 " when the region was created (%u page(s) differ in this chunk)",
+		 rl_region_kind_name(r->kind), r->key, (uint64_t)pg->pfn[first], pg->first + first,
+		 pg->first + first, r->pages[pg->first + first].pfn, nr_wrong);
+	finding_emit(l, &f);
+}
+
 /* RL006: a user mapping of the ring file maps exactly the region its offset
  * names, and is no larger than it.  Judged at MMAP and at INSERT_PAGES
  * (either can come first), reported once per vma. */
@@ -978,6 +1438,10 @@ static void rule_rl010_ctx_outlived_wait(struct rl_ledger *l, const struct ring_
 
 /* ---- event handlers --------------------------------------------------- */
 
+static void pins_join_ctx(struct rl_ledger *l, uint64_t ctx, uint32_t tid);
+static void pins_at_ctx_death(struct rl_ledger *l, const struct rl_event *ev, uint64_t ctx);
+static void bufrings_at_ctx_death(struct rl_ledger *l, uint64_t ctx);
+
 static void on_ctx_create(struct rl_ledger *l, const struct rl_event *ev)
 {
 	uint64_t key = ev->ctx.ctx;
@@ -1003,6 +1467,7 @@ static void on_ctx_create(struct rl_ledger *l, const struct rl_event *ev)
 		if (region_at(l, s)->created_by.tid == ev->h.tid)
 			region_join_ctx(l, s, c);
 	}
+	pins_join_ctx(l, key, ev->h.tid);
 }
 
 static void on_ctx_dead(struct rl_ledger *l, const struct rl_event *ev)
@@ -1011,6 +1476,10 @@ static void on_ctx_dead(struct rl_ledger *l, const struct rl_event *ev)
 	struct ring_ctx *ctx;
 	uint32_t s;
 
+	if (ev->ctx.ctx) {
+		pins_at_ctx_death(l, ev, ev->ctx.ctx);
+		bufrings_at_ctx_death(l, ev->ctx.ctx);
+	}
 	if (c == RL_NIL)
 		return;
 	ctx = ctx_at(l, c);
@@ -1091,8 +1560,10 @@ static void on_region_pages(struct rl_ledger *l, const struct rl_event *ev)
 		return;
 	if (pg->at_free) {
 		/* without its REGION_FREE there is nothing to judge against */
-		if (region_at(l, s)->freed)
+		if (region_at(l, s)->freed) {
+			rule_rl009_release_never_referenced(l, region_at(l, s), pg);
 			rule_rl002_refcount_below_expected(l, s, pg);
+		}
 		return;
 	}
 	for (i = 0; i < n && pg->first + i < region_at(l, s)->nr_described; i++)
@@ -1388,6 +1859,197 @@ static void on_page_free(struct rl_ledger *l, const struct rl_event *ev)
 	free_run_flush(l, ev, &run);
 }
 
+/* ---- pins --------------------------------------------------------------- */
+
+/* The first folio fixes what "the same file" means for the set. */
+static void pin_note_first_folio(struct pinset *p, const struct rl_ev_pin *e, uint32_t j)
+{
+	if (p->pages_described || p->nr_folios)
+		return;
+	p->first_file = e->file[j];
+	p->first_backing = e->backing[j] < RL_BK__MAX ? e->backing[j] : RL_BK_UNKNOWN;
+}
+
+static void on_pin(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const struct rl_ev_pin *e = &ev->pin;
+	uint32_t n = e->count < RL_PINS_PER_EVENT ? e->count : RL_PINS_PER_EVENT;
+	uint32_t s, j, page;
+	struct pinset *p;
+
+	if (!e->key || e->key == RL_MAP_EMPTY)
+		return;
+	s = pinset_for_pin(l, ev);
+	if (s == RL_NIL)
+		return;
+	p = pinset_at(l, s);
+	if (e->first == 0 && ev->nr_stack)
+		copy_stack(&p->nr_pin_stack, p->pin_stack, ev->nr_stack, ev->stack);
+	page = e->first;
+	for (j = 0; j < n; j++) {
+		pin_note_first_folio(p, e, j);
+		rule_rl007_pinned_folio_breaks_file_rule(l, p, ev, j, page);
+		if (pinset_add_folio(p, e->pfn[j], e->npins[j]) == RL_NIL)
+			break;
+		p->pages_described += e->npins[j];
+		page += e->npins[j];
+		l->st.pins_taken += e->npins[j];
+	}
+}
+
+/* The end of a scope: how io_uring let go of the set, if it did. */
+static void pinset_scope_end(struct pinset *p, const struct rl_event *ev)
+{
+	const struct rl_ev_unpin *e = &ev->unpin;
+
+	if (e->flags & RL_UNPIN_F_SHARED) {
+		p->shared = true;
+		return;
+	}
+	if (!(e->flags & RL_UNPIN_F_RELEASED))
+		return;
+	p->released = true;
+	p->shared = false;
+	if (e->ctx)
+		p->ctx = e->ctx;	/* the ring that released it answers now */
+	p->released_by = origin_of(ev);
+	copy_stack(&p->nr_release_stack, p->release_stack, ev->nr_stack, ev->stack);
+}
+
+static void on_unpin(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const struct rl_ev_unpin *e = &ev->unpin;
+	uint32_t n = e->count < RL_UNPINS_PER_EVENT ? e->count : RL_UNPINS_PER_EVENT;
+	uint32_t s = lookup(&l->pinset_by_key, e->key), j;
+	struct pinset *p;
+
+	for (j = 0; j < n; j++)
+		l->st.pins_dropped += e->npins[j];
+	if (s == RL_NIL) {
+		/* a pin set we saw released with no pin left: nothing to drop */
+		if (n && rl_map_get(&l->retired_pins, e->key, NULL))
+			rule_rl009_unpin_never_pinned(l, NULL, ev, e->pfn[0], e->npins[0], true);
+		return;
+	}
+	p = pinset_at(l, s);
+	for (j = 0; j < n; j++) {
+		uint32_t extra = pinset_drop(p, e->pfn[j], e->npins[j]);
+
+		/* a set not wholly described may hold what we did not see */
+		if (extra && pinset_complete(p))
+			rule_rl009_unpin_never_pinned(l, p, ev, e->pfn[j], extra, false);
+	}
+	if (e->flags & RL_UNPIN_F_END)
+		pinset_scope_end(p, ev);
+	pinset_maybe_retire(l, s);
+}
+
+/* Pins taken while a ring was set up (IORING_SETUP_NO_MMAP) belong to the
+ * ring its thread announces next. */
+static void pins_join_ctx(struct rl_ledger *l, uint64_t ctx, uint32_t tid)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->pinsets.nr; i++) {
+		struct pinset *p;
+
+		if (!rl_pool_live(&l->pinsets, i))
+			continue;
+		p = pinset_at(l, i);
+		if (!p->ctx && p->pinned_by.tid == tid)
+			p->ctx = ctx;
+	}
+}
+
+/* The ring died, after its asynchronous teardown: every pin set it
+ * answers for must have dropped its pins, except one it shares with a
+ * clone that still holds it. */
+static void pins_at_ctx_death(struct rl_ledger *l, const struct rl_event *ev, uint64_t ctx)
+{
+	char why[96];
+	uint32_t i;
+
+	for (i = 0; i < l->pinsets.nr; i++) {
+		struct pinset *p;
+
+		if (!rl_pool_live(&l->pinsets, i))
+			continue;
+		p = pinset_at(l, i);
+		if (p->ctx != ctx || p->shared)
+			continue;
+		if (p->released)
+			snprintf(why, sizeof(why), "io_uring released it and ring context 0x%"
+				 PRIx64 " died", ctx);
+		else
+			snprintf(why, sizeof(why), "its ring context 0x%" PRIx64 " died", ctx);
+		rule_rl004_pins_outlive_owner(l, p, ev, why);
+		if (!p->held)
+			pinset_forget(l, i);
+	}
+}
+
+/* ---- buffer rings ------------------------------------------------------- */
+
+static void on_pbuf_reg(struct rl_ledger *l, const struct rl_event *ev)
+{
+	uint32_t i;
+	struct bufring *b;
+
+	if (ev->pbuf.ret != 0)
+		return;
+	i = bufring_find(l, ev->pbuf.ctx, ev->pbuf.bgid, true);
+	if (i == RL_NIL)
+		return;
+	b = bufring_at(l, i);
+	b->registered = true;
+	b->pinned = false;
+	b->ring_addr = ev->pbuf.ring_addr;
+}
+
+static void on_pbuf_unreg(struct rl_ledger *l, const struct rl_event *ev)
+{
+	uint32_t i = bufring_find(l, ev->pbuf.ctx, ev->pbuf.bgid, false);
+
+	if (i == RL_NIL || ev->pbuf.ret != 0)
+		return;
+	rule_rl005_unregistered_while_pinned(l, ev, bufring_at(l, i));
+	rl_pool_release(&l->bufrings, i);
+}
+
+static void on_bufring_pin(struct rl_ledger *l, const struct rl_event *ev)
+{
+	uint32_t i;
+	struct bufring *b;
+
+	if (ev->pbuf.ret != 0)
+		return;
+	i = bufring_find(l, ev->pbuf.ctx, ev->pbuf.bgid, true);
+	if (i == RL_NIL)
+		return;
+	b = bufring_at(l, i);
+	b->pinned = true;
+	b->pinned_by = origin_of(ev);
+	copy_stack(&b->nr_pin_stack, b->pin_stack, ev->nr_stack, ev->stack);
+}
+
+static void on_bufring_unpin(struct rl_ledger *l, const struct rl_event *ev)
+{
+	uint32_t i = bufring_find(l, ev->pbuf.ctx, ev->pbuf.bgid, false);
+
+	if (i != RL_NIL && ev->pbuf.ret == 0)
+		bufring_at(l, i)->pinned = false;
+}
+
+static void bufrings_at_ctx_death(struct rl_ledger *l, uint64_t ctx)
+{
+	uint32_t i;
+
+	for (i = 0; i < l->bufrings.nr; i++) {
+		if (rl_pool_live(&l->bufrings, i) && bufring_at(l, i)->ctx == ctx)
+			rl_pool_release(&l->bufrings, i);
+	}
+}
+
 /* ---- the public interface -------------------------------------------- */
 
 struct rl_ledger *rl_ledger_new(const struct rl_ledger_opts *opts)
@@ -1402,6 +2064,8 @@ struct rl_ledger *rl_ledger_new(const struct rl_ledger_opts *opts)
 	rl_pool_init(&l->regions, sizeof(struct region));
 	rl_pool_init(&l->vmas, sizeof(struct vma));
 	rl_pool_init(&l->areas, sizeof(struct area));
+	rl_pool_init(&l->pinsets, sizeof(struct pinset));
+	rl_pool_init(&l->bufrings, sizeof(struct bufring));
 	rl_map_init(&l->ctx_by_key);
 	rl_map_init(&l->region_by_key);
 	rl_map_init(&l->vma_by_key);
@@ -1409,6 +2073,8 @@ struct rl_ledger *rl_ledger_new(const struct rl_ledger_opts *opts)
 	rl_map_init(&l->area_by_tid);
 	rl_map_init(&l->lost_finding);
 	rl_map_init(&l->lost_total);
+	rl_map_init(&l->pinset_by_key);
+	rl_map_init(&l->retired_pins);
 	l->pending_head = RL_NIL;
 	return l;
 }
@@ -1427,10 +2093,18 @@ void rl_ledger_free(struct rl_ledger *l)
 		if (rl_pool_live(&l->vmas, i))
 			free(vma_at(l, i)->bits_heap);
 	}
+	for (i = 0; i < l->pinsets.nr; i++) {
+		if (rl_pool_live(&l->pinsets, i)) {
+			free(pinset_at(l, i)->folios);
+			rl_map_free(&pinset_at(l, i)->folio_by_pfn);
+		}
+	}
 	rl_pool_free(&l->ctxs);
 	rl_pool_free(&l->regions);
 	rl_pool_free(&l->vmas);
 	rl_pool_free(&l->areas);
+	rl_pool_free(&l->pinsets);
+	rl_pool_free(&l->bufrings);
 	rl_map_free(&l->ctx_by_key);
 	rl_map_free(&l->region_by_key);
 	rl_map_free(&l->vma_by_key);
@@ -1438,6 +2112,8 @@ void rl_ledger_free(struct rl_ledger *l)
 	rl_map_free(&l->area_by_tid);
 	rl_map_free(&l->lost_finding);
 	rl_map_free(&l->lost_total);
+	rl_map_free(&l->pinset_by_key);
+	rl_map_free(&l->retired_pins);
 	free(l->findings);
 	free(l);
 }
@@ -1482,14 +2158,30 @@ void rl_ledger_feed(struct rl_ledger *l, const struct rl_event *ev)
 	case RL_EV_PAGE_FREE:
 		on_page_free(l, ev);
 		break;
+	case RL_EV_PIN:
+		on_pin(l, ev);
+		break;
+	case RL_EV_UNPIN:
+		on_unpin(l, ev);
+		break;
+	case RL_EV_PBUF_REG:
+		on_pbuf_reg(l, ev);
+		break;
+	case RL_EV_PBUF_UNREG:
+		on_pbuf_unreg(l, ev);
+		break;
+	case RL_EV_BUFRING_PIN:
+		on_bufring_pin(l, ev);
+		break;
+	case RL_EV_BUFRING_UNPIN:
+		on_bufring_unpin(l, ev);
+		break;
 	case RL_EV_LOST:
 		l->st.lost_events += ev->lost.count;
 		rule_rl010_events_lost(l, ev);
 		break;
 	default:
-		/* PROC_*: informative.  PBUF_*, PIN, UNPIN: counted (in events)
-		 * until issue 4 gives pins their books: a pin count per
-		 * page_slot, added to expected_refs, and the RL004/5/7/9 rules. */
+		/* PROC_*: informative */
 		break;
 	}
 }
@@ -1497,6 +2189,28 @@ void rl_ledger_feed(struct rl_ledger *l, const struct rl_event *ev)
 size_t rl_ledger_live_ctxs(const struct rl_ledger *l)
 {
 	return l->live_observed_ctxs;
+}
+
+/* Every ring died: a buffer shared between rings that none released, or
+ * a set released by a ring whose death we did not see, still pinned. */
+static void pins_at_end(struct rl_ledger *l)
+{
+	uint32_t i;
+
+	if (l->live_observed_ctxs)
+		return;
+	for (i = 0; i < l->pinsets.nr; i++) {
+		struct pinset *p;
+
+		if (!rl_pool_live(&l->pinsets, i))
+			continue;
+		p = pinset_at(l, i);
+		if (p->shared)
+			rule_rl004_pins_outlive_owner(l, p, NULL, "every ring sharing it died "
+						      "without releasing it");
+		else if (p->released)
+			rule_rl004_pins_outlive_owner(l, p, NULL, "io_uring released it");
+	}
 }
 
 void rl_ledger_finish(struct rl_ledger *l, bool ctx_wait_timed_out)
@@ -1514,8 +2228,10 @@ void rl_ledger_finish(struct rl_ledger *l, bool ctx_wait_timed_out)
 		shortfall_flush(l, region_at(l, i), false);
 		shortfall_flush(l, region_at(l, i), true);
 	}
-	if (!ctx_wait_timed_out)
+	if (!ctx_wait_timed_out) {
+		pins_at_end(l);
 		return;
+	}
 	while (rl_map_next(&l->ctx_by_key, &it, &key, &val)) {
 		const struct ring_ctx *c = ctx_at(l, (uint32_t)val);
 

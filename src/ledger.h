@@ -29,7 +29,11 @@ struct rl_finding {
 	uint32_t bgid;
 	uint64_t vma, vma_start, vma_end, vma_pgoff;
 	uint64_t pfn;			/* first offending pfn, or 0          */
-	uint32_t nr_pfns;		/* how many pfns the finding covers   */
+	uint32_t nr_pfns;		/* how many pfns (pins: folios) the
+					 * finding covers                    */
+	uint64_t pin_set;		/* pins: the pin set, 0 if none       */
+	uint32_t pin_owner;		/* enum rl_pin_owner of that set      */
+	uint32_t pin_owner_id;		/* fixed buffer index, or bgid        */
 	int64_t refcount_seen;		/* -1 when not applicable             */
 	int64_t refcount_expected;	/* -1 when not applicable             */
 	char detail[256];		/* the evidence, one line             */
@@ -52,6 +56,8 @@ struct rl_ledger_stats {
 	uint64_t regions_created, regions_freed;
 	uint64_t mmaps, vmas_removed;
 	uint64_t pages_tracked, pages_freed;
+	uint64_t pin_sets;		/* io_pin_pages calls seen         */
+	uint64_t pins_taken, pins_dropped;	/* page pins, by folio      */
 	uint64_t lost_events;		/* sum over RL_EV_LOST             */
 	uint64_t findings[RL_F__MAX];
 };
@@ -65,10 +71,10 @@ void rl_ledger_feed(struct rl_ledger *l, const struct rl_event *ev);
 /* Number of ring contexts created and not yet dead (for check's wait). */
 size_t rl_ledger_live_ctxs(const struct rl_ledger *l);
 
-/* End of observation: judge what is still alive (RL003 regions whose ctx
- * died, and the other end-of-run rules).  `ctx_wait_timed_out` says that
- * some ctx never died within check's wait: those are reported as
- * inconclusive (RL010), not as leaks. */
+/* End of observation: judge what is still alive (RL002 samplings left
+ * open, RL004 pins of buffers shared between rings that all died).
+ * `ctx_wait_timed_out` says that some ctx never died within check's wait:
+ * those are reported as inconclusive (RL010), not as leaks. */
 void rl_ledger_finish(struct rl_ledger *l, bool ctx_wait_timed_out);
 
 /* A verdict cannot be reached for a reason outside the event stream (a

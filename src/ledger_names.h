@@ -20,6 +20,12 @@ const char *rl_counter_name(uint32_t counter);
 int rl_counter_parse(const char *s, size_t len);
 /* Inverse of rl_region_kind_name; -1 if unknown. */
 int rl_region_kind_parse(const char *s, size_t len);
+/* enum rl_pin_owner and enum rl_backing by name ("buffer", "shmem"), and
+ * back (-1 if unknown). */
+const char *rl_pin_owner_name(uint32_t owner);
+int rl_pin_owner_parse(const char *s, size_t len);
+const char *rl_backing_name(uint32_t backing);
+int rl_backing_parse(const char *s, size_t len);
 /* Inverse of rl_event_type_name; RL_EV_NONE if unknown. */
 enum rl_event_type rl_event_type_parse(const char *s, size_t len);
 

@@ -128,7 +128,15 @@ static void json_finding_members(FILE *f, const struct rl_finding *fi,
 	json_hex(f, fi->vma_pgoff);
 	fputs(",\"pfn\":", f);
 	json_hex(f, fi->pfn);
-	fprintf(f, ",\"nr_pfns\":%u,\"refcount_seen\":", fi->nr_pfns);
+	fprintf(f, ",\"nr_pfns\":%u,\"pins\":", fi->nr_pfns);
+	if (fi->pin_set) {
+		fprintf(f, "{\"set\":%" PRIu64 ",\"owner\":", fi->pin_set);
+		json_str(f, rl_pin_owner_name(fi->pin_owner));
+		fprintf(f, ",\"owner_id\":%u}", fi->pin_owner_id);
+	} else {
+		fputs("null", f);
+	}
+	fputs(",\"refcount_seen\":", f);
 	json_int_or_null(f, fi->refcount_seen);
 	fputs(",\"refcount_expected\":", f);
 	json_int_or_null(f, fi->refcount_expected);
@@ -165,10 +173,12 @@ static void json_stats(FILE *f, const struct rl_ledger *l)
 		",\"regions_created\":%" PRIu64 ",\"regions_freed\":%" PRIu64
 		",\"mmaps\":%" PRIu64 ",\"vmas_removed\":%" PRIu64
 		",\"pages_tracked\":%" PRIu64 ",\"pages_freed\":%" PRIu64
+		",\"pin_sets\":%" PRIu64 ",\"pins_taken\":%" PRIu64 ",\"pins_dropped\":%" PRIu64
 		",\"lost_events\":%" PRIu64 ",\"findings\":{",
 		st.events, st.ctx_created, st.ctx_dead, rl_ledger_live_ctxs(l),
 		st.regions_created, st.regions_freed, st.mmaps, st.vmas_removed,
-		st.pages_tracked, st.pages_freed, st.lost_events);
+		st.pages_tracked, st.pages_freed, st.pin_sets, st.pins_taken, st.pins_dropped,
+		st.lost_events);
 	for (id = RL001; id < RL_F__MAX; id++)
 		fprintf(f, "%s\"%s\":%" PRIu64, id == RL001 ? "" : ",", rl_finding_name(id),
 			st.findings[id]);
@@ -234,10 +244,10 @@ static void json_event_value(FILE *f, const struct rl_event *ev, const struct rl
 			json_hex(f, v);
 		break;
 	case RL_FF_KIND:
-		json_str(f, rl_region_kind_name((enum rl_region_kind)v));
-		break;
 	case RL_FF_COUNTER:
-		name = rl_counter_name((uint32_t)v);
+	case RL_FF_OWNER:
+	case RL_FF_BACKING:
+		name = rl_field_value_name(fl, v);
 		if (name)
 			json_str(f, name);
 		else

@@ -59,6 +59,20 @@ static void put_stack(FILE *f, const char *title, uint32_t nr, const uint64_t *s
 	}
 }
 
+/* What set a finding up, for the title of its second stack. */
+static const char *setup_stack_title(enum rl_finding_id id)
+{
+	switch (id) {
+	case RL004:
+	case RL009:
+		return "stack of the setup (the pin)";
+	case RL005:
+		return "stack of the setup (the buffer-ring pin)";
+	default:
+		return "stack of the setup (io_free_region)";
+	}
+}
+
 void rl_report_text_finding(FILE *f, const struct rl_finding *fi, const struct rl_report_ctx *rc)
 {
 	fprintf(f, "%s %s: %s%s\n", rl_finding_name(fi->id),
@@ -88,14 +102,20 @@ void rl_report_text_finding(FILE *f, const struct rl_finding *fi, const struct r
 			fprintf(f, " (%u pages)", fi->nr_pfns);
 		fputc('\n', f);
 	}
+	if (fi->pin_set) {
+		fprintf(f, "    pins      set %" PRIu64 ", %s", fi->pin_set,
+			rl_pin_owner_name(fi->pin_owner));
+		if (fi->pin_owner == RL_PO_BUFFER || fi->pin_owner == RL_PO_PBUF)
+			fprintf(f, " %u", fi->pin_owner_id);
+		fputc('\n', f);
+	}
 	if (fi->refcount_seen >= 0 || fi->refcount_expected >= 0)
 		fprintf(f, "    refcount  seen %" PRId64 ", expected >= %" PRId64 "\n",
 			fi->refcount_seen, fi->refcount_expected);
 	if (fi->detail[0])
 		fprintf(f, "    evidence  %.*s\n", (int)sizeof(fi->detail), fi->detail);
 	put_stack(f, "stack of the breaking event", fi->nr_stack, fi->stack, rc);
-	put_stack(f, "stack of the setup (io_free_region)", fi->nr_setup_stack,
-		  fi->setup_stack, rc);
+	put_stack(f, setup_stack_title(fi->id), fi->nr_setup_stack, fi->setup_stack, rc);
 	fprintf(f, "    meaning   %s\n", rl_finding_explain(fi->id));
 }
 
@@ -160,6 +180,9 @@ void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 		st.mmaps, st.vmas_removed);
 	fprintf(f, "  pages      %" PRIu64 " tracked, %" PRIu64 " freed\n",
 		st.pages_tracked, st.pages_freed);
+	if (st.pin_sets)
+		fprintf(f, "  pins       %" PRIu64 " taken, %" PRIu64 " dropped, in %" PRIu64
+			" pin set(s)\n", st.pins_taken, st.pins_dropped, st.pin_sets);
 	fprintf(f, "  lost       %" PRIu64 " events\n", st.lost_events);
 	put_findings_summary(f, &st, rc);
 	if (rc) {
@@ -243,6 +266,40 @@ static void event_vma(FILE *f, const struct rl_event *ev)
 		(unsigned long long)v->mm);
 }
 
+static void event_pin(FILE *f, const struct rl_ev_pin *p)
+{
+	uint32_t i, n = p->count < RL_PINS_PER_EVENT ? p->count : RL_PINS_PER_EVENT;
+
+	fprintf(f, " ctx=0x%llx set=%llu owner=%s", (unsigned long long)p->ctx,
+		(unsigned long long)p->key, rl_pin_owner_name(p->owner));
+	if (p->owner == RL_PO_BUFFER || p->owner == RL_PO_PBUF)
+		fprintf(f, "/%u", p->owner_id);
+	fprintf(f, " uaddr=0x%llx nr_pages=%u from=%u folios=", (unsigned long long)p->uaddr,
+		p->nr_pages, p->first);
+	for (i = 0; i < n && i < 4; i++)
+		fprintf(f, "%s0x%llx*%u:%s", i ? "," : "", (unsigned long long)p->pfn[i],
+			p->npins[i], rl_backing_name(p->backing[i]));
+	fprintf(f, "%s", n > 4 ? ",..." : "");
+}
+
+static void event_unpin(FILE *f, const struct rl_ev_unpin *u)
+{
+	uint32_t i, n = u->count < RL_UNPINS_PER_EVENT ? u->count : RL_UNPINS_PER_EVENT;
+
+	fprintf(f, " ctx=0x%llx set=%llu owner=%s", (unsigned long long)u->ctx,
+		(unsigned long long)u->key, rl_pin_owner_name(u->owner));
+	if (u->owner == RL_PO_BUFFER || u->owner == RL_PO_PBUF)
+		fprintf(f, "/%u", u->owner_id);
+	fprintf(f, " folios=");
+	for (i = 0; i < n && i < 4; i++)
+		fprintf(f, "%s0x%llx*%u", i ? "," : "", (unsigned long long)u->pfn[i],
+			u->npins[i]);
+	fprintf(f, "%s%s%s%s%s", n > 4 ? ",..." : "", n ? "" : "-",
+		u->flags & RL_UNPIN_F_END ? " end" : "",
+		u->flags & RL_UNPIN_F_RELEASED ? " released" : "",
+		u->flags & RL_UNPIN_F_SHARED ? " shared" : "");
+}
+
 static void event_payload(FILE *f, const struct rl_event *ev)
 {
 	const char *counter;
@@ -287,18 +344,22 @@ static void event_payload(FILE *f, const struct rl_event *ev)
 		fprintf(f, " parent=%u exit_code=%d", ev->proc.parent_pid, ev->proc.exit_code);
 		break;
 	case RL_EV_PBUF_REG:
-	case RL_EV_PBUF_UNREG:
-		fprintf(f, " ctx=0x%llx bgid=%u ring_addr=0x%llx entries=%u ret=%d",
+		fprintf(f, " ctx=0x%llx bgid=%u ring_addr=0x%llx entries=%u flags=0x%x ret=%d",
 			(unsigned long long)ev->pbuf.ctx, ev->pbuf.bgid,
 			(unsigned long long)ev->pbuf.ring_addr, ev->pbuf.ring_entries,
-			ev->pbuf.ret);
+			ev->pbuf.flags, ev->pbuf.ret);
+		break;
+	case RL_EV_PBUF_UNREG:
+	case RL_EV_BUFRING_PIN:
+	case RL_EV_BUFRING_UNPIN:
+		fprintf(f, " ctx=0x%llx bgid=%u ret=%d", (unsigned long long)ev->pbuf.ctx,
+			ev->pbuf.bgid, ev->pbuf.ret);
 		break;
 	case RL_EV_PIN:
+		event_pin(f, &ev->pin);
+		break;
 	case RL_EV_UNPIN:
-		fprintf(f, " ctx=0x%llx pages=0x%llx uaddr=0x%llx nr_pages=%u ret=%lld",
-			(unsigned long long)ev->pin.ctx, (unsigned long long)ev->pin.pages,
-			(unsigned long long)ev->pin.uaddr, ev->pin.nr_pages,
-			(long long)ev->pin.ret);
+		event_unpin(f, &ev->unpin);
 		break;
 	case RL_EV_LOST:
 		counter = rl_counter_name(ev->lost.counter);

@@ -97,6 +97,8 @@ static void fill_payload(struct rl_event *ev)
 		break;
 	case RL_EV_PBUF_REG:
 	case RL_EV_PBUF_UNREG:
+	case RL_EV_BUFRING_PIN:
+	case RL_EV_BUFRING_UNPIN:
 		ev->pbuf.ctx = 0xffff888100a00000ULL;
 		ev->pbuf.ring_addr = 0x7f0000100000ULL;
 		ev->pbuf.bgid = 65535;
@@ -105,13 +107,33 @@ static void fill_payload(struct rl_event *ev)
 		ev->pbuf.ret = -16;
 		break;
 	case RL_EV_PIN:
-	case RL_EV_UNPIN:
 		ev->pin.ctx = 0xffff888100a00000ULL;
+		ev->pin.key = 18446744073709551614ULL;
 		ev->pin.pages = 0xffff888104000000ULL;
 		ev->pin.uaddr = 0x7f0000200000ULL;
+		ev->pin.owner = RL_PO_PBUF;
+		ev->pin.owner_id = 65535;
 		ev->pin.nr_pages = 512;
-		ev->pin.owner = 2;
-		ev->pin.ret = -9223372036854775807LL - 1;
+		ev->pin.first = 496;
+		ev->pin.count = RL_PINS_PER_EVENT;
+		for (i = 0; i < RL_PINS_PER_EVENT; i++) {
+			ev->pin.pfn[i] = 0x200000 + i * 0x200;
+			ev->pin.npins[i] = 1 + i;
+			ev->pin.backing[i] = i % RL_BK__MAX;
+			ev->pin.file[i] = i % 2 ? 0xffff888105000000ULL + i : 0;
+		}
+		break;
+	case RL_EV_UNPIN:
+		ev->unpin.ctx = 0xffff888100a00000ULL;
+		ev->unpin.key = 7;
+		ev->unpin.owner = RL_PO_BUFFER;
+		ev->unpin.owner_id = 16383;
+		ev->unpin.count = RL_UNPINS_PER_EVENT;
+		ev->unpin.flags = RL_UNPIN_F_END | RL_UNPIN_F_RELEASED;
+		for (i = 0; i < RL_UNPINS_PER_EVENT; i++) {
+			ev->unpin.pfn[i] = 0x300000 + i;
+			ev->unpin.npins[i] = 511 - i;
+		}
 		break;
 	case RL_EV_LOST:
 		ev->lost.count = 18446744073709551615ULL;

@@ -273,7 +273,7 @@ static void test_pending_regions_by_tid(void)
 static void test_lost_counter_names(void)
 {
 	static const char body[] =
-		"lost count=3 counter=9\n"
+		"lost count=3 counter=10\n"
 		"lost count=1 counter=pfn_map_full\n";
 	struct rl_ledger *l = replay_text(body, false, NULL);
 	const struct rl_finding *f;
@@ -334,6 +334,80 @@ static void test_many_ledgers(void)
 	T_EQ_U("many ledgers: each has its own findings", ok, 40);
 }
 
+/* A hugetlb folio's pins split over two PIN chunks are one folio; the
+ * release may come in another order than the pins (the pfn index). */
+static void test_pin_chunks_and_order(void)
+{
+	static const char body[] =
+		"ctx_create ctx=0xc000\n"
+		"pin ctx=0xc000 key=1 owner=buffer nr_pages=20 first=0 count=2 pfn=0x500,0x600 "
+		"npins=4,12 backing=anon,hugetlb file=0x0,0x0\n"
+		"pin ctx=0xc000 key=1 owner=buffer nr_pages=20 first=16 count=1 pfn=0x600 npins=4 "
+		"backing=hugetlb file=0x0\n"
+		"unpin ctx=0xc000 key=1 owner=buffer count=2 pfn=0x600,0x500 npins=16,4 flags=0x3\n"
+		"ctx_dead ctx=0xc000\n";
+	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger_stats st;
+
+	t_clean(l, "pin chunks: a folio split by chunks, unpinned out of order");
+	rl_ledger_get_stats(l, &st);
+	T_EQ_U("pin chunks: 20 pins taken", st.pins_taken, 20);
+	T_EQ_U("pin chunks: 20 dropped", st.pins_dropped, 20);
+	rl_ledger_free(l);
+}
+
+/* Pins taken while a ring is set up (NO_MMAP rings) join the ring its
+ * thread announces; left pinned, they are that ring's leak. */
+static void test_pins_of_ring_setup(void)
+{
+	static const char body[] =
+		"pin tid=7 ctx=0x0 key=3 owner=rings nr_pages=1 count=1 pfn=0x700 npins=1 "
+		"backing=anon file=0x0\n"
+		"ctx_create tid=7 ctx=0xc000\n"
+		"ctx_dead ctx=0xc000\n";
+	struct rl_ledger *l = replay_text(body, false, NULL);
+	const struct rl_finding *f = t_only(l, RL004, "setup pins");
+
+	if (f) {
+		T_EQ_U("setup pins: the ring announced by the thread", f->ctx, 0xc000);
+		T_EQ_U("setup pins: rings memory", f->pin_owner, RL_PO_RINGS);
+	}
+	rl_ledger_free(l);
+}
+
+/* One pfn pinned twice in one set (two runs apart) is unpinned twice. */
+static void test_pin_same_folio_twice(void)
+{
+	static const char body[] =
+		"ctx_create ctx=0xc000\n"
+		"pin ctx=0xc000 key=1 owner=buffer nr_pages=3 count=3 pfn=0x800,0x801,0x800 "
+		"npins=1,1,1 backing=anon,anon,anon file=0x0,0x0,0x0\n"
+		"unpin ctx=0xc000 key=1 owner=buffer count=3 pfn=0x800,0x800,0x801 npins=1,1,1 "
+		"flags=0x3\n"
+		"ctx_dead ctx=0xc000\n";
+	struct rl_ledger *l = replay_text(body, false, NULL);
+
+	t_clean(l, "one folio twice in a pin set");
+	rl_ledger_free(l);
+}
+
+/* A buffer ring pinned but never unregistered, and a pin of a ring the
+ * ledger never saw registered: nothing to say (RL005 is about the
+ * unregister).  Its record goes with the ring. */
+static void test_bufring_without_unregister(void)
+{
+	static const char body[] =
+		"ctx_create ctx=0xc000\n"
+		"bufring_pin ctx=0xc000 bgid=4 ret=0\n"
+		"ctx_dead ctx=0xc000\n"
+		"ctx_create ctx=0xc000\n"
+		"pbuf_unreg ctx=0xc000 bgid=4 ret=0\n";
+	struct rl_ledger *l = replay_text(body, false, NULL);
+
+	t_clean(l, "a pinned ring that died, and a new ring at its address");
+	rl_ledger_free(l);
+}
+
 int main(void)
 {
 	test_ctx_wait_timeout();
@@ -349,5 +423,9 @@ int main(void)
 	test_lost_counter_names();
 	test_callback();
 	test_many_ledgers();
+	test_pin_chunks_and_order();
+	test_pins_of_ring_setup();
+	test_pin_same_folio_twice();
+	test_bufring_without_unregister();
 	return t_done();
 }

@@ -394,11 +394,13 @@ static void test_json_events(void)
 		"proc_exit exit_code=-9\n"
 		"pbuf_reg bgid=1\n"
 		"pbuf_unreg bgid=1\n"
-		"pin nr_pages=3\n"
-		"unpin nr_pages=3\n"
+		"pin key=3 owner=buffer nr_pages=3 count=1 pfn=0x1 npins=3 backing=shmem file=0xf000\n"
+		"unpin key=3 owner=buffer count=1 pfn=0x1 npins=3 flags=0x3\n"
+		"bufring_pin bgid=1\n"
+		"bufring_unpin bgid=1 ret=-22\n"
 		"lost count=2 counter=ringbuf_full\n"
 		"lost count=2 counter=12\n"
-		"end events=21\n";
+		"end events=23\n";
 	FILE *in = fmemopen((void *)text, strlen(text), "r");
 	struct rl_stream_reader *r = rl_stream_open(in);
 	unsigned n = 0, valid = 0, typed = 0;
@@ -426,9 +428,14 @@ static void test_json_events(void)
 				   "\"comm\":\"x\\\"y\"");
 		if (ev.h.type == RL_EV_REGION_CREATE)
 			T_CONTAINS("json event: kind by name", line, "\"kind\":\"pbuf\"");
+		if (ev.h.type == RL_EV_PIN)
+			T_CONTAINS("json event: pin owner and backing by name", line,
+				   "\"owner\":\"buffer\",\"owner_id\":0,\"nr_pages\":3,\"first\":0,"
+				   "\"count\":1,\"pfn\":[\"0x1\"],\"npins\":[3],\"backing\":[\"shmem\"],"
+				   "\"file\":[\"0xf000\"]");
 		free(line);
 	}
-	T_EQ_U("json events: all read", n, 21);
+	T_EQ_U("json events: all read", n, 23);
 	T_EQ_U("json events: each one valid JSON on one line", valid, n);
 	T_EQ_U("json events: each starts with schema and type", typed, n);
 	rl_stream_close(r);

@@ -161,6 +161,144 @@ static void test_rl003(void)
 	rl_ledger_free(l);
 }
 
+static void test_rl004(void)
+{
+	struct rl_ledger *l = t_replay("rl004_break", false);
+	const struct rl_finding *f = t_only(l, RL004, "rl004_break");
+	struct rl_ledger_stats st;
+
+	if (f) {
+		T_EQ_U("rl004_break: ctx", f->ctx, CTX);
+		T_EQ_U("rl004_break: pin set", f->pin_set, 1);
+		T_EQ_U("rl004_break: owner is a fixed buffer", f->pin_owner, RL_PO_BUFFER);
+		T_EQ_U("rl004_break: buffer index", f->pin_owner_id, 0);
+		T_EQ_U("rl004_break: first folio held", f->pfn, 0x20a000);
+		T_EQ_U("rl004_break: 4 folios held", f->nr_pfns, 4);
+		T_EQ_U("rl004_break: who pinned", f->pid, 100);
+		T_EQ_U("rl004_break: judged at ctx death", f->ts_ns, 1200);
+		T_EQ_U("rl004_break: the release's stack", f->stack[0], 0xffffffff81600010ULL);
+		T_EQ_U("rl004_break: the pin's stack", f->nr_setup_stack, 3);
+		T_CONTAINS("rl004_break: says released", f->detail, "io_uring released it");
+		T_EQ_U("rl004_break: class is leak", rl_finding_class_of(f->id), RL_CLASS_LEAK);
+	}
+	rl_ledger_get_stats(l, &st);
+	T_EQ_U("rl004_break: one pin set", st.pin_sets, 1);
+	T_EQ_U("rl004_break: 4 pins taken", st.pins_taken, 4);
+	T_EQ_U("rl004_break: none dropped", st.pins_dropped, 0);
+	rl_ledger_free(l);
+
+	l = t_replay("rl004_exit_break", false);
+	f = t_only(l, RL004, "rl004_exit_break");
+	if (f)
+		T_CONTAINS("rl004_exit_break: says the ring died", f->detail,
+			   "its ring context 0xffff888100a00000 died");
+	rl_ledger_free(l);
+
+	l = t_replay("rl004_clean", false);
+	t_clean(l, "rl004_clean");
+	rl_ledger_get_stats(l, &st);
+	T_EQ_U("rl004_clean: 4 pins dropped", st.pins_dropped, 4);
+	rl_ledger_free(l);
+}
+
+static void test_rl004_clone(void)
+{
+	struct rl_ledger *l = t_replay("rl004_clone_clean", false);
+	const struct rl_finding *f;
+
+	t_clean(l, "rl004_clone_clean");
+	rl_ledger_free(l);
+
+	l = t_replay("rl004_clone_break", false);
+	f = t_only(l, RL004, "rl004_clone_break");
+	if (f) {
+		T_EQ_U("rl004_clone_break: pin set", f->pin_set, 1);
+		T_CONTAINS("rl004_clone_break: shared", f->detail, "every ring sharing it died");
+	}
+	rl_ledger_free(l);
+}
+
+static void test_rl005(void)
+{
+	struct rl_ledger *l = t_replay("rl005_break", false);
+	const struct rl_finding *f = t_only(l, RL005, "rl005_break");
+
+	if (f) {
+		T_EQ_U("rl005_break: ctx", f->ctx, CTX);
+		T_EQ_U("rl005_break: bgid", f->bgid, 1);
+		T_EQ_U("rl005_break: kind pbuf", f->region_kind, RL_RK_PBUF);
+		T_EQ_U("rl005_break: at the unregister", f->ts_ns, 1012);
+		T_EQ_U("rl005_break: the unregister's stack", f->nr_stack, 2);
+		T_EQ_U("rl005_break: the pin's stack", f->nr_setup_stack, 2);
+		T_CONTAINS("rl005_break: says -EBUSY", f->detail, "-EBUSY");
+	}
+	rl_ledger_free(l);
+	l = t_replay("rl005_clean", false);
+	t_clean(l, "rl005_clean");
+	rl_ledger_free(l);
+}
+
+static void test_rl007(void)
+{
+	struct rl_ledger *l = t_replay("rl007_break", false);
+	const struct rl_finding *f = t_only(l, RL007, "rl007_break");
+
+	if (f) {
+		T_EQ_U("rl007_break: the memfd page", f->pfn, 0x30d000);
+		T_EQ_U("rl007_break: pin set", f->pin_set, 1);
+		T_EQ_U("rl007_break: buffer 0", f->pin_owner, RL_PO_BUFFER);
+		T_EQ_U("rl007_break: at the pin", f->ts_ns, 1010);
+		T_EQ_U("rl007_break: the pin's stack", f->nr_stack, 3);
+		T_CONTAINS("rl007_break: anon vs shmem", f->detail,
+			   "page 0 is anonymous memory but page 1 (pfn 0x30d000) is shmem of "
+			   "mapping 0xffff888105000000");
+	}
+	rl_ledger_free(l);
+
+	l = t_replay("rl007_file_break", false);
+	f = t_only(l, RL007, "rl007_file_break");
+	if (f)
+		T_CONTAINS("rl007_file_break: a file page", f->detail, "neither shmem nor hugetlb");
+	rl_ledger_free(l);
+
+	l = t_replay("rl007_clean", false);
+	t_clean(l, "rl007_clean");
+	rl_ledger_free(l);
+}
+
+static void test_rl009(void)
+{
+	struct rl_ledger *l = t_replay("rl009_break", false);
+	const struct rl_finding *f = t_only(l, RL009, "rl009_break");
+
+	if (f) {
+		T_EQ_U("rl009_break: the folio unpinned twice", f->pfn, 0x20a000);
+		T_EQ_U("rl009_break: pin set", f->pin_set, 1);
+		T_EQ_U("rl009_break: the release's stack", f->stack[0], 0xffffffff81600010ULL);
+		T_CONTAINS("rl009_break: no pin left", f->detail, "held no more pins of it");
+	}
+	rl_ledger_free(l);
+
+	l = t_replay("rl009_late_break", false);
+	f = t_only(l, RL009, "rl009_late_break");
+	if (f)
+		T_CONTAINS("rl009_late_break: after the release", f->detail, "already dropped every pin");
+	rl_ledger_free(l);
+
+	l = t_replay("rl009_release_break", false);
+	f = t_only(l, RL009, "rl009_release_break");
+	if (f) {
+		T_EQ_U("rl009_release_break: the page released", f->pfn, 0x10f000);
+		T_EQ_U("rl009_release_break: region", f->region, SQES);
+		T_CONTAINS("rl009_release_break: names the page it had", f->detail, "0x10a001");
+	}
+	rl_ledger_free(l);
+
+	l = t_replay("rl009_clean", false);
+	t_clean(l, "rl009_clean");
+	rl_ledger_free(l);
+}
+
 static void test_rl006(void)
 {
 	struct rl_ledger *l = t_replay("rl006_break", false);
@@ -321,8 +459,13 @@ int main(void)
 	test_rl001();
 	test_rl002();
 	test_rl003();
+	test_rl004();
+	test_rl004_clone();
+	test_rl005();
 	test_rl006();
+	test_rl007();
 	test_rl008();
+	test_rl009();
 	test_rl010();
 	test_single_ref();
 	test_fork();

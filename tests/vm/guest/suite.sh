@@ -126,6 +126,46 @@ else
 fi
 expect_clean "the same ring with the default buffer" /workloads/ring_basic 32768
 
+# ---- long-term pins and buffer rings ---------------------------------------------
+t_grep "features: pins by fentry" '^pin +fentry +io_pin_pages' /tmp/features.out
+t_grep "features: fixed-buffer releases by fentry" '^buf-release +fentry +io_free_rsrc_node' /tmp/features.out
+t_grep "features: RL004 RL007 RL009 available" '^RL009 +yes' /tmp/features.out
+t_grep "features: RL005 moot without buffer-ring pinning" '^RL005 +no +needs bufring-pin: .*lacks the feature' /tmp/features.out
+
+# pins seen, and every one dropped: "pins_taken" == "pins_dropped" > 0
+pins_balanced() {	# json
+	taken=$(sed -n 's/.*"pins_taken": *\([0-9]*\).*/\1/p' "$1")
+	dropped=$(sed -n 's/.*"pins_dropped": *\([0-9]*\).*/\1/p' "$1")
+	[ -n "$taken" ] && [ "$taken" -gt 0 ] && [ "$taken" = "$dropped" ]
+}
+
+# clean, with its pins seen and dropped; a workload that says SKIP is skipped
+expect_clean_pins() {	# name workload args...
+	name=$1; shift
+	check_json "$@"
+	if grep -q '^SKIP' "$T_OUT"; then
+		t_ok "$name: skipped, $(grep -m1 '^SKIP' "$T_OUT")"
+	elif [ "$rc" = 0 ] && grep -q -E '"verdict": *"clean"' "$J" && pins_balanced "$J"; then
+		t_ok "$name: clean, $taken pins taken and dropped"
+	else
+		t_fail "$name: clean, pins taken and dropped" "exit $rc, pins taken ${taken:-?} dropped ${dropped:-?}" "$T_OUT"
+	fi
+}
+
+expect_clean_pins "fixed_buffers anon (register, update, unregister)" /workloads/fixed_buffers anon
+expect_clean_pins "fixed_buffers hugetlb (coalesced folio)" /workloads/fixed_buffers hugetlb
+expect_clean_pins "fixed_buffers memfd (shmem)" /workloads/fixed_buffers memfd
+expect_clean_pins "fixed_buffers clone (pins shared by two rings)" /workloads/fixed_buffers clone
+expect_clean_pins "fixed_buffers exit (the ring's teardown unpins)" /workloads/fixed_buffers exit
+expect_clean_pins "pbuf_user (buffer ring in user memory)" /workloads/pbuf_user
+expect_clean "pbuf_mmap (kernel-allocated buffer ring)" /workloads/pbuf_mmap
+expect_only "fixed_buffers mixed: one buffer over anon and memfd" RL007 /workloads/fixed_buffers mixed
+t_grep "mixed: RL007 names the memfd page" '"detail": *"fixed buffer 0 .*page 0 is anonymous memory but page 1 .* is shmem' "$J"
+ringledger check --attach=kprobe --json "$J" --settle 20 -- /workloads/fixed_buffers anon > "$T_OUT" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && pins_balanced "$J"; then t_ok "kprobes: fixed_buffers anon clean, $taken pins taken and dropped"; else
+	t_fail "kprobes: fixed_buffers anon clean, pins taken and dropped" "exit $rc" "$T_OUT"; fi
+
 # ---- reports ------------------------------------------------------------------
 ringledger check --json /tmp/r.json --junit /tmp/r.xml -- /workloads/ring_basic > /dev/null 2>&1
 t_grep "JSON report has its schema" '"schema": *"ringledger-report/1"' /tmp/r.json
