@@ -25,6 +25,9 @@ struct rl_report_ctx {
 	void *sym_cookie;
 };
 
+/* "clean", "findings" or "inconclusive" for a verdict 0, 1 or 2. */
+const char *rl_verdict_name(int verdict);
+
 /* Human report: findings with evidence, then totals. */
 void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc);
 /* One finding in human form (used by `trace` as findings happen). */

@@ -150,18 +150,6 @@ static void json_finding_members(FILE *f, const struct rl_finding *fi,
 	json_str(f, rl_finding_explain(fi->id));
 }
 
-static const char *verdict_name(int verdict)
-{
-	switch (verdict) {
-	case 0:
-		return "clean";
-	case 1:
-		return "findings";
-	default:
-		return "inconclusive";
-	}
-}
-
 static void json_stats(FILE *f, const struct rl_ledger *l)
 {
 	struct rl_ledger_stats st;
@@ -192,7 +180,7 @@ void rl_report_json(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 	int id;
 
 	fprintf(f, "{\"schema\":\"%s\",\"verdict\":\"%s\",\"inconclusive_why\":", REPORT_SCHEMA,
-		verdict_name(rc ? rc->verdict : 0));
+		rl_verdict_name(rc ? rc->verdict : 0));
 	json_str(f, rc && rc->verdict == 2 ? rc->inconclusive_why : NULL);
 	fputs(",\"command\":", f);
 	json_str(f, rc ? rc->command : NULL);

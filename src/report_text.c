@@ -9,7 +9,7 @@
 #include "report.h"
 #include "ledger_names.h"
 
-static const char *verdict_name(int verdict)
+const char *rl_verdict_name(int verdict)
 {
 	switch (verdict) {
 	case 0:
@@ -186,7 +186,7 @@ void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 	fprintf(f, "  lost       %" PRIu64 " events\n", st.lost_events);
 	put_findings_summary(f, &st, rc);
 	if (rc) {
-		fprintf(f, "  verdict    %s", verdict_name(rc->verdict));
+		fprintf(f, "  verdict    %s", rl_verdict_name(rc->verdict));
 		if (rc->verdict == 2 && rc->inconclusive_why)
 			fprintf(f, " (%s)", rc->inconclusive_why);
 		fputc('\n', f);
