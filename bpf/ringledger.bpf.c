@@ -979,13 +979,46 @@ static __always_inline __u32 raw_backing(struct rl_pin_scratch *sc, __u64 head, 
 	return sc->last_backing;
 }
 
-/* End of the struct pages of the large folio whose head is `head`. */
-static __always_inline __u64 folio_end(__u64 head)
+/* log2 of the bytes the struct pages of a large folio whose head is
+ * `head` span (folio_large_order() + log2(sizeof(struct page))); 0 when
+ * struct page is not a power of two. */
+static __always_inline __u64 folio_span_shift(__u64 head)
 {
 	struct folio *folio = (struct folio *)head;
 	__u64 order = BPF_CORE_READ(folio, _flags_1) & 0xff;
+	__u32 size = bpf_core_type_size(struct page);
 
-	return head + (1ULL << (order & 31)) * bpf_core_type_size(struct page);
+	if (size == 64)
+		return order + 6;
+	if (size == 128)
+		return order + 7;
+	return 0;
+}
+
+/* The last folio is now the one whose head is `head`; a large one's span
+ * lets the pages inside it be counted without a look. */
+static __always_inline void last_folio_set(struct rl_pin_scratch *sc, __u64 head, bool large)
+{
+	sc->last_head = head;
+	sc->last_shift = large ? folio_span_shift(head) : 0;
+	sc->last_end = sc->last_shift ? head + (1ULL << (sc->last_shift & 63)) : 0;
+}
+
+/* Are all RL_PIN_CHUNK pages in sc->page inside the last folio?  No branch
+ * per page (a page inside is less than the span above the head, which the
+ * shift turns into 0), so the verifier walks the loop once per iteration,
+ * never forking; unrolled, 6.12 counts its stack against the callbacks'. */
+static __always_inline bool chunk_in_last_folio(struct rl_pin_scratch *sc)
+{
+	__u64 acc = 0, lo = sc->last_head, shift = sc->last_shift & 63;
+	__u32 k;
+
+	if (!shift)
+		return false;
+#pragma nounroll
+	for (k = 0; k < RL_PIN_CHUNK; k++)
+		acc |= (sc->page[k] - lo) >> shift;
+	return !acc;
 }
 
 static __always_inline void pin_event_send(struct rl_event *ev)
@@ -1020,7 +1053,7 @@ static __always_inline bool pin_page(struct rl_pin_scratch *sc, __u64 p, __u32 i
 		/* a tail of the last folio: learn its size once */
 		ev->pin.npins[(j - 1) & (RL_PINS_PER_EVENT - 1)]++;
 		if (!sc->last_end)
-			sc->last_end = folio_end(head);
+			last_folio_set(sc, head, true);
 		return true;
 	}
 	if (j >= RL_PINS_PER_EVENT) {
@@ -1036,8 +1069,7 @@ static __always_inline bool pin_page(struct rl_pin_scratch *sc, __u64 p, __u32 i
 	ev->pin.npins[j] = 1;
 	ev->pin.backing[j] = raw_backing(sc, head, &ev->pin.file[j]);
 	ev->pin.count = j + 1;
-	sc->last_head = head;
-	sc->last_end = head != p ? folio_end(head) : 0;
+	last_folio_set(sc, head, head != p);
 	return true;
 }
 
@@ -1056,14 +1088,12 @@ static long pin_chunk_page(__u32 k, struct pin_walk *w)
 }
 
 /* bpf_loop step: pages [64c, 64c + 64), whose pointers are read at once.
- * A chunk wholly inside the last folio (THP, hugetlb) is counted without
- * a look at any page. */
+ * A chunk wholly inside the last folio (THP, hugetlb) is counted at once;
+ * otherwise each page is looked at (pin_page). */
 static long pin_chunk(__u32 c, struct pin_walk *w)
 {
 	struct rl_pin_scratch *sc = pin_scratch_get();
-	__u32 first = c * RL_PIN_CHUNK, n, k, j;
-	__u64 lo, hi;
-	bool inside;
+	__u32 first = c * RL_PIN_CHUNK, n, j;
 
 	if (!sc || first >= w->nr_pages)
 		return 1;
@@ -1075,13 +1105,8 @@ static long pin_chunk(__u32 c, struct pin_walk *w)
 		count(RL_CNT_READ_FAIL);
 		return 1;
 	}
-	lo = sc->last_head;
-	hi = sc->last_end;
 	j = sc->ev.pin.count;
-	inside = hi && j > 0 && j <= RL_PINS_PER_EVENT;
-	for (k = 0; k < RL_PIN_CHUNK; k++)
-		inside &= k >= n || (sc->page[k] >= lo && sc->page[k] < hi);
-	if (inside) {
+	if (n == RL_PIN_CHUNK && j > 0 && j <= RL_PINS_PER_EVENT && chunk_in_last_folio(sc)) {
 		sc->ev.pin.npins[(j - 1) & (RL_PINS_PER_EVENT - 1)] += n;
 		return 0;
 	}
@@ -1102,6 +1127,7 @@ static __always_inline void emit_pins(void *ctx, struct pin_walk *w)
 	ev = &sc->ev;
 	sc->last_head = 0;
 	sc->last_end = 0;
+	sc->last_shift = 0;
 	sc->last_mapping = 0;
 	if (nr > RL_MAX_PIN_PAGES) {
 		count(RL_CNT_PIN_TRUNCATED);

@@ -96,6 +96,7 @@ struct rl_pin_scratch {
 	__u64 last_head;	/* page pointer of the last folio's head    */
 	__u64 last_end;		/* and the end of its struct pages, once
 				 * known (0): a page inside needs no look   */
+	__u64 last_shift;	/* log2 of that span in bytes, 0 unknown    */
 	__u64 last_mapping;	/* the last file mapping classified         */
 	__u32 last_backing;
 	__u32 pad;
