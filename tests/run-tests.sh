@@ -12,6 +12,8 @@ logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0
 failed=0
+failures=$logdir/failures.txt	# every failed check, repeated at the end
+: > "$failures"
 
 # count ok/not ok lines of a log; a run that failed without a "not ok"
 # line counts as one failure of its own
@@ -23,6 +25,10 @@ tally() {	# name log status
 		echo "not ok - $1 exited with $3 (log: $2)"
 	fi
 	passed=$((passed + p)); failed=$((failed + f))
+	tr -d '\r' < "$2" | grep '^not ok ' | sed "s|^|[$1] |" >> "$failures"
+	if [ "$3" != 0 ] && [ "$f" = 1 ] && ! tr -d '\r' < "$2" | grep -q '^not ok '; then
+		echo "[$1] exited with $3 (log: $2)" >> "$failures"
+	fi
 	tr -d '\r' < "$2" | grep -E '^(not ok |#   )' | sed "s|^|  [$1] |"
 	echo "$1: $p passed, $f failed"
 }
@@ -69,5 +75,9 @@ else
 fi
 
 echo
+if [ -s "$failures" ]; then
+	echo "failed checks (logs in $logdir):"
+	head -n 30 "$failures" | sed 's/^/  /'
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
