@@ -42,6 +42,8 @@ enum bpf_map_type {
 };
 enum { BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2 };
 #define BPF_F_NO_PREALLOC (1U << 0)
+enum { BPF_RB_NO_WAKEUP = 1, BPF_RB_FORCE_WAKEUP = 2 };	/* ringbuf output flags */
+enum { BPF_RB_AVAIL_DATA = 0, BPF_RB_RING_SIZE = 1 };	/* bpf_ringbuf_query() */
 
 #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
 
@@ -100,7 +102,9 @@ struct file {
 	void *private_data;
 };
 
-struct mm_struct;
+struct mm_struct {
+	unsigned long task_size;	/* end of the mm's user address space */
+};
 
 struct vm_area_struct {
 	unsigned long vm_start;
@@ -153,6 +157,7 @@ struct task_struct {
 	char comm[16];
 	int exit_code;
 	struct task_struct *real_parent;
+	struct mm_struct *mm;
 };
 
 #pragma clang attribute pop

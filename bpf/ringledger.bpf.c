@@ -216,6 +216,18 @@ static __always_inline void event_header(struct rl_event *ev, __u32 type)
 	bpf_get_current_comm(ev->h.comm, sizeof(ev->h.comm));
 }
 
+/* Wake the reader only once the buffer is an eighth full: it reads what
+ * is there whenever its wait times out (every 20-100 ms), and a wakeup
+ * per event costs the producer an irq_work and the reader's CPU an IPI
+ * for every event of a burst (a 64 MiB buffer registration: 1,500). */
+static __always_inline __u64 wakeup_flags(void)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+
+	return avail >= size / 8 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline struct rl_event *event_reserve(__u32 type)
 {
 	struct rl_event *ev;
@@ -247,7 +259,7 @@ static __always_inline void event_stack(void *ctx, struct rl_event *ev)
 static __always_inline void event_submit(struct rl_event *ev)
 {
 	__sync_fetch_and_add(&events_emitted, 1);
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, wakeup_flags());
 }
 
 static __always_inline struct rl_task_scope *scope_get(bool create)
@@ -484,7 +496,7 @@ static __always_inline void pin_scope_flush(void *ctx, struct rl_pin_scope *ps,
 	ev->nr_stack = 0;
 	if (stack)
 		event_stack(ctx, ev);
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), wakeup_flags()))
 		count(RL_CNT_RINGBUF_FULL);
 	else
 		__sync_fetch_and_add(&events_emitted, 1);
@@ -1024,7 +1036,7 @@ static __always_inline bool chunk_in_last_folio(struct rl_pin_scratch *sc)
 static __always_inline void pin_event_send(struct rl_event *ev)
 {
 	event_header(ev, RL_EV_PIN);
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), wakeup_flags()))
 		count(RL_CNT_RINGBUF_FULL);
 	else
 		__sync_fetch_and_add(&events_emitted, 1);
@@ -1726,6 +1738,7 @@ static __always_inline int handle_unmapped_area(struct file *filp, __u64 len,
 						__u64 pgoff, __u64 flags, long ret)
 {
 	__u64 ctx = (__u64)BPF_CORE_READ(filp, private_data);
+	struct task_struct *task;
 	struct rl_event *ev;
 
 	if (!ctx_tracked(ctx))
@@ -1739,6 +1752,10 @@ static __always_inline int handle_unmapped_area(struct file *filp, __u64 len,
 	ev->mmap.pgoff = pgoff;
 	ev->mmap.flags = flags;
 	ev->mmap.ret = ret;
+	/* the window the address must stay in: 47 or 56 bits, or a compat
+	 * task's 4 GiB (0 when unreadable: user space assumes 47 bits) */
+	task = (struct task_struct *)bpf_get_current_task();
+	ev->mmap.window_end = BPF_CORE_READ(task, mm, task_size);
 	event_submit(ev);
 	return 0;
 }
@@ -1943,8 +1960,9 @@ static __always_inline void fill_vma(struct rl_event *ev, struct vm_area_struct 
 	ev->vma.mm = (__u64)BPF_CORE_READ(vma, vm_mm);
 }
 
-/* fork (dup_mmap) and vma splits copy a vma: the copy maps the same pages
- * and, for io_uring's VM_MIXEDMAP vmas, holds its own page references. */
+/* fork (dup_mmap) and vma splits copy a vma.  A fork's copy maps the same
+ * pages and, for io_uring's VM_MIXEDMAP vmas, holds its own page
+ * references; a split's copy shares the original's (VMA_SPLIT follows). */
 static __always_inline int handle_vma_dup(struct vm_area_struct *orig,
 					  struct vm_area_struct *copy)
 {
@@ -1988,6 +2006,54 @@ int BPF_KRETPROBE(krp_vm_area_dup, struct vm_area_struct *ret)
 	if (!unstash_args(RL_HOOK_VMA_DUP, &s))
 		return 0;
 	return handle_vma_dup((void *)s.arg[0], ret);
+}
+
+/* __split_vma (partial munmap, mprotect, mremap) cut a tracked vma in two:
+ * the vma now covers one side of the cut, and the vm_area_dup inside made
+ * the other; the two share the page references the vma held. */
+static __always_inline int handle_vma_split(struct vm_area_struct *vma, long ret)
+{
+	__u64 key = (__u64)vma;
+	struct rl_event *ev;
+
+	if (!bpf_map_lookup_elem(&tracked_vmas, &key))
+		return 0;
+	ev = event_reserve(RL_EV_VMA_SPLIT);
+	if (!ev)
+		return 0;
+	fill_vma(ev, vma);
+	ev->vma.ret = ret;
+	event_submit(ev);
+	return 0;
+}
+
+/* __split_vma(vmi, vma, addr, new_below): read through bpf_get_func_arg/ret,
+ * so the program does not depend on the argument count. */
+SEC("fexit/__split_vma")
+int fx_split_vma(__u64 *ctx)
+{
+	__u64 vma = 0, ret = 0;
+
+	bpf_get_func_arg(ctx, 1, &vma);
+	bpf_get_func_ret(ctx, &ret);
+	return handle_vma_split((struct vm_area_struct *)vma, (int)ret);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_split_vma, void *vmi, struct vm_area_struct *vma)
+{
+	stash_args(RL_HOOK_VMA_SPLIT, (__u64)vma, 0, 0, 0);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(krp_split_vma, int ret)
+{
+	struct rl_stash s;
+
+	if (!unstash_args(RL_HOOK_VMA_SPLIT, &s))
+		return 0;
+	return handle_vma_split((struct vm_area_struct *)s.arg[0], ret);
 }
 
 /* Page tables of a vma torn down (munmap, exit, MADV_DONTNEED): its page

@@ -113,6 +113,7 @@ enum rl_hook {
 	RL_HOOK_BUFRING_PIN,
 	RL_HOOK_BUFRING_UNPIN,
 	RL_HOOK_BUFRING_UNPIN_CTX,
+	RL_HOOK_VMA_SPLIT,
 };
 
 struct rl_stash_key {

@@ -80,6 +80,11 @@ enum rl_event_type {
 	RL_EV_BUFRING_PIN,	/* a kernel user pinned a buffer ring
 				 * (io_uring_cmd_buf_ring_pin returned)       */
 	RL_EV_BUFRING_UNPIN,	/* ... and unpinned it                       */
+	RL_EV_VMA_SPLIT,	/* __split_vma of a tracked vma returned: the
+				 * vma now covers [start, end) at pgoff, and the
+				 * VMA_DUP just before on this thread made the
+				 * other piece (ret < 0: the split failed and
+				 * that piece was freed)                      */
 	RL_EV__MAX,
 };
 
@@ -198,15 +203,18 @@ struct rl_ev_mmap {		/* MMAP_AREA, MMAP, INSERT_PAGES */
 	__u32 nr_left;		/* INSERT_PAGES: pages not inserted on return  */
 	__s64 ret;		/* return value (an address for MMAP_AREA)     */
 	__u64 flags;		/* MMAP_AREA: mmap flags; MMAP: vm_flags       */
+	__u64 window_end;	/* MMAP_AREA: the mm's task_size, the end of
+				 * the user window (0: unknown, 47 bits)      */
 };
 
-struct rl_ev_vma {		/* VMA_DUP, VMA_REMOVE, VMA_ZAP */
+struct rl_ev_vma {		/* VMA_DUP, VMA_REMOVE, VMA_ZAP, VMA_SPLIT */
 	__u64 vma;
 	__u64 new_vma;		/* VMA_DUP only                                */
 	__u64 start;
 	__u64 end;
 	__u64 pgoff;
 	__u64 mm;		/* vma->vm_mm (owner address space)            */
+	__s64 ret;		/* VMA_SPLIT: __split_vma's return value       */
 };
 
 struct rl_ev_page {		/* PAGE_FREE */

@@ -91,6 +91,21 @@ static const struct rl_field mmap_fields[] = {
 	SCALAR("flags", RL_FF_HEX, mmap.flags),
 };
 
+/* MMAP_AREA also says where the task's user window ends */
+static const struct rl_field mmap_area_fields[] = {
+	SCALAR("ctx", RL_FF_HEX, mmap.ctx),
+	SCALAR("vma", RL_FF_HEX, mmap.vma),
+	SCALAR("start", RL_FF_HEX, mmap.start),
+	SCALAR("end", RL_FF_HEX, mmap.end),
+	SCALAR("pgoff", RL_FF_HEX, mmap.pgoff),
+	SCALAR("region", RL_FF_HEX, mmap.region),
+	SCALAR("nr_pages", RL_FF_DEC, mmap.nr_pages),
+	SCALAR("nr_left", RL_FF_DEC, mmap.nr_left),
+	SCALAR("ret", RL_FF_SHEX, mmap.ret),
+	SCALAR("flags", RL_FF_HEX, mmap.flags),
+	SCALAR("window_end", RL_FF_HEX, mmap.window_end),
+};
+
 static const struct rl_field vma_fields[] = {
 	SCALAR("vma", RL_FF_HEX, vma.vma),
 	SCALAR("new_vma", RL_FF_HEX, vma.new_vma),
@@ -98,6 +113,16 @@ static const struct rl_field vma_fields[] = {
 	SCALAR("end", RL_FF_HEX, vma.end),
 	SCALAR("pgoff", RL_FF_HEX, vma.pgoff),
 	SCALAR("mm", RL_FF_HEX, vma.mm),
+};
+
+/* VMA_SPLIT: the vma's range after the split, and how the split went */
+static const struct rl_field vma_split_fields[] = {
+	SCALAR("vma", RL_FF_HEX, vma.vma),
+	SCALAR("start", RL_FF_HEX, vma.start),
+	SCALAR("end", RL_FF_HEX, vma.end),
+	SCALAR("pgoff", RL_FF_HEX, vma.pgoff),
+	SCALAR("mm", RL_FF_HEX, vma.mm),
+	SCALAR("ret", RL_FF_SHEX, vma.ret),
 };
 
 static const struct rl_field page_fields[] = {
@@ -166,7 +191,7 @@ static const struct {
 	[RL_EV_REGION_CREATE] = TABLE(region_fields),
 	[RL_EV_REGION_PAGES] = TABLE(pages_fields),
 	[RL_EV_REGION_FREE] = TABLE(region_fields),
-	[RL_EV_MMAP_AREA] = TABLE(mmap_fields),
+	[RL_EV_MMAP_AREA] = TABLE(mmap_area_fields),
 	[RL_EV_MMAP] = TABLE(mmap_fields),
 	[RL_EV_INSERT_PAGES] = TABLE(mmap_fields),
 	[RL_EV_VMA_DUP] = TABLE(vma_fields),
@@ -183,6 +208,7 @@ static const struct {
 	[RL_EV_LOST] = TABLE(lost_fields),
 	[RL_EV_BUFRING_PIN] = TABLE(pbuf_fields),
 	[RL_EV_BUFRING_UNPIN] = TABLE(pbuf_fields),
+	[RL_EV_VMA_SPLIT] = TABLE(vma_split_fields),
 };
 
 #define NR_HEADER_FIELDS (sizeof(header_fields) / sizeof(header_fields[0]))

@@ -148,6 +148,7 @@ static const char *const event_names[RL_EV__MAX] = {
 	[RL_EV_VMA_ZAP] = "vma_zap",
 	[RL_EV_BUFRING_PIN] = "bufring_pin",
 	[RL_EV_BUFRING_UNPIN] = "bufring_unpin",
+	[RL_EV_VMA_SPLIT] = "vma_split",
 };
 
 const char *rl_event_type_name(enum rl_event_type t)

@@ -21,9 +21,10 @@
  * it is closed (freed, or leaked with its ctx), unclaimed, and its pages
  * are freed; a vma at VMA_REMOVE; a ctx at CTX_DEAD.
  *
- * Known limit: a VMA_DUP made by a vma split (partial munmap/mprotect) is
- * counted like a fork copy, so both pieces claim all pages until they are
- * zapped or removed.  io_uring mappings are rarely split.
+ * A VMA_DUP is counted like a fork's copy (a claim on every page the
+ * original claims) until a VMA_SPLIT of the original says it was one piece
+ * of a split (partial munmap, mprotect): then each piece keeps the claims
+ * of its own range only.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,7 +38,8 @@
 #define MAX_DESCRIBED_PAGES	(RL_MAX_REGION_CHUNKS * RL_PFNS_PER_EVENT)
 #define MAX_STORED_FINDINGS	16384	/* later ones are counted, not kept  */
 #define MAX_FREE_ORDER		20	/* larger "frees" are not of our pages */
-/* x86_64 TASK_SIZE with 4-level paging: the end of the user window. */
+/* x86_64 TASK_SIZE with 4-level paging: the end of the user window when
+ * the event does not say (window_end 0: a stream from an older tool). */
 #define USER_VA_END		0x00007ffffffff000ULL
 #define MAX_ERRNO		4095
 
@@ -108,6 +110,7 @@ struct vma {
 	uint64_t key;
 	uint64_t ctx, start, end, pgoff;
 	uint64_t dup_of;	/* the vma it was copied from, 0 if mmapped   */
+	uint64_t last_dup;	/* its latest copy: a VMA_SPLIT's other piece */
 	struct origin mapped_by;
 	uint32_t offset_kind, offset_bgid;	/* what its pgoff names       */
 	bool mmap_seen;		/* MMAP returned 0 for it                     */
@@ -126,6 +129,7 @@ struct vma {
 /* What io_uring_get_unmapped_area returned to a thread, until its mmap. */
 struct area {
 	uint64_t ctx, pgoff, addr, len;
+	uint64_t window_end;	/* the task's TASK_SIZE */
 };
 
 /* One folio of a pin set: the pins the set took on it and still holds. */
@@ -1366,10 +1370,10 @@ static void rule_rl008_unmapped_area_breaks_window(struct rl_ledger *l,
 	if (!v && (a->addr & (RL_PAGE_SIZE - 1)))
 		snprintf(why, sizeof(why), "address 0x%" PRIx64 " is not page aligned",
 			 a->addr);
-	else if (!v && (a->len > USER_VA_END || a->addr > USER_VA_END - a->len))
+	else if (!v && (a->len > a->window_end || a->addr > a->window_end - a->len))
 		snprintf(why, sizeof(why), "range [0x%" PRIx64 ", +0x%" PRIx64 ") leaves "
-			 "the user address space (ends above 0x%llx)", a->addr, a->len,
-			 USER_VA_END);
+			 "the user address space (ends above 0x%" PRIx64 ")", a->addr, a->len,
+			 a->window_end);
 	else if (v && v->start != a->addr)
 		snprintf(why, sizeof(why), "the mapping landed at 0x%" PRIx64 ", not at "
 			 "0x%" PRIx64 " that get_unmapped_area returned", v->start, a->addr);
@@ -1619,6 +1623,7 @@ static void on_mmap_area(struct rl_ledger *l, const struct rl_event *ev)
 	a.pgoff = m->pgoff;
 	a.addr = (uint64_t)m->ret;
 	a.len = m->end - m->start;
+	a.window_end = m->window_end ? m->window_end : USER_VA_END;
 	rule_rl008_unmapped_area_breaks_window(l, ev, &a, NULL);
 	i = rl_pool_alloc(&l->areas);
 	if (i == RL_NIL)
@@ -1756,6 +1761,7 @@ static void on_vma_dup(struct rl_ledger *l, const struct rl_event *ev)
 	n->end = e->end;
 	n->pgoff = e->pgoff;
 	n->dup_of = o->key;
+	o->last_dup = n->key;
 	n->mapped_by = o->mapped_by;
 	n->offset_kind = o->offset_kind;
 	n->offset_bgid = o->offset_bgid;
@@ -1777,6 +1783,54 @@ static void on_vma_dup(struct rl_ledger *l, const struct rl_event *ev)
 		r->pages[i].claims++;
 		r->total_claims++;
 	}
+}
+
+/* The vma was cut: it now covers [start, end), and the copy this thread
+ * made of it just before (VMA_DUP) covers the rest.  That copy took a
+ * claim on every page, as a fork's would; but a split takes no page
+ * references, so each piece keeps the claims of its own range.  A failed
+ * split freed the copy without remove_vma. */
+static void on_vma_split(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const struct rl_ev_vma *e = &ev->vma;
+	uint32_t i = lookup(&l->vma_by_key, e->vma), ni;
+	struct vma *o, *n = NULL;
+	uint64_t cut_lo, cut_hi;
+
+	if (i == RL_NIL)
+		return;
+	o = vma_at(l, i);
+	ni = o->last_dup ? lookup(&l->vma_by_key, o->last_dup) : RL_NIL;
+	o->last_dup = 0;
+	if (ni != RL_NIL && vma_at(l, ni)->dup_of == o->key)
+		n = vma_at(l, ni);
+	if (e->ret != 0) {
+		if (n)
+			vma_forget(l, n->key);
+		return;
+	}
+	/* the piece cut away: above the new end, or below the new start */
+	if (e->start >= e->end || e->start < o->start || e->end > o->end ||
+	    (e->start != o->start && e->end != o->end))
+		return;		/* not a cut of the range we know */
+	if (e->start == o->start) {
+		cut_lo = e->end;
+		cut_hi = o->end;
+	} else {
+		cut_lo = o->start;
+		cut_hi = e->start;
+	}
+	if (n) {
+		n->pgoff = o->pgoff + ((cut_lo - o->start) >> RL_PAGE_SHIFT);
+		n->start = cut_lo;
+		n->end = cut_hi;
+		vma_unclaim(l, n, false, e->start, e->end);
+	}
+	vma_unclaim(l, o, false, cut_lo, cut_hi);
+	l->st.vmas_split++;
+	o->start = e->start;
+	o->end = e->end;
+	o->pgoff = e->pgoff;
 }
 
 static void on_vma_zap(struct rl_ledger *l, const struct rl_event *ev)
@@ -2148,6 +2202,9 @@ void rl_ledger_feed(struct rl_ledger *l, const struct rl_event *ev)
 		break;
 	case RL_EV_VMA_DUP:
 		on_vma_dup(l, ev);
+		break;
+	case RL_EV_VMA_SPLIT:
+		on_vma_split(l, ev);
 		break;
 	case RL_EV_VMA_ZAP:
 		on_vma_zap(l, ev);

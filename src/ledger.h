@@ -55,6 +55,7 @@ struct rl_ledger_stats {
 	uint64_t ctx_created, ctx_dead;
 	uint64_t regions_created, regions_freed;
 	uint64_t mmaps, vmas_removed;
+	uint64_t vmas_split;		/* VMA_SPLITs of tracked vmas      */
 	uint64_t pages_tracked, pages_freed;
 	uint64_t pin_sets;		/* io_pin_pages calls seen         */
 	uint64_t pins_taken, pins_dropped;	/* page pins, by folio      */

@@ -176,7 +176,12 @@ int rl_session_poll(struct rl_session *s, int timeout_ms)
 {
 	int n = ring_buffer__poll(s->rb, timeout_ms);
 
-	return n == -EINTR ? 0 : n;
+	/* the kernel side wakes us only for a filling buffer (wakeup_flags()
+	 * in bpf/ringledger.bpf.c): what came since is read when the wait
+	 * times out */
+	if (n == 0 || n == -EINTR)
+		n = ring_buffer__consume(s->rb);
+	return n;
 }
 
 void rl_session_losses(struct rl_session *s, struct rl_losses *out)

@@ -60,7 +60,8 @@ int rl_preflight(const char *btf_path, char *err, size_t len);
 int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 		    char *err, size_t len);
 int rl_session_follow(struct rl_session *s, pid_t pid);
-/* Deliver pending events; waits up to timeout_ms for the first. */
+/* Deliver pending events: waits up to timeout_ms for the kernel side to
+ * wake us, then reads whatever is there. */
 int rl_session_poll(struct rl_session *s, int timeout_ms);
 void rl_session_losses(struct rl_session *s, struct rl_losses *out);
 void rl_session_close(struct rl_session *s);

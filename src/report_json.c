@@ -159,12 +159,12 @@ static void json_stats(FILE *f, const struct rl_ledger *l)
 	fprintf(f, "{\"events\":%" PRIu64 ",\"contexts_created\":%" PRIu64
 		",\"contexts_dead\":%" PRIu64 ",\"contexts_live\":%zu"
 		",\"regions_created\":%" PRIu64 ",\"regions_freed\":%" PRIu64
-		",\"mmaps\":%" PRIu64 ",\"vmas_removed\":%" PRIu64
+		",\"mmaps\":%" PRIu64 ",\"vmas_removed\":%" PRIu64 ",\"vmas_split\":%" PRIu64
 		",\"pages_tracked\":%" PRIu64 ",\"pages_freed\":%" PRIu64
 		",\"pin_sets\":%" PRIu64 ",\"pins_taken\":%" PRIu64 ",\"pins_dropped\":%" PRIu64
 		",\"lost_events\":%" PRIu64 ",\"findings\":{",
 		st.events, st.ctx_created, st.ctx_dead, rl_ledger_live_ctxs(l),
-		st.regions_created, st.regions_freed, st.mmaps, st.vmas_removed,
+		st.regions_created, st.regions_freed, st.mmaps, st.vmas_removed, st.vmas_split,
 		st.pages_tracked, st.pages_freed, st.pin_sets, st.pins_taken, st.pins_dropped,
 		st.lost_events);
 	for (id = RL001; id < RL_F__MAX; id++)

@@ -176,8 +176,11 @@ void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 		st.ctx_created, st.ctx_dead, rl_ledger_live_ctxs(l));
 	fprintf(f, "  regions    %" PRIu64 " created, %" PRIu64 " freed\n",
 		st.regions_created, st.regions_freed);
-	fprintf(f, "  mappings   %" PRIu64 " mmaps, %" PRIu64 " vmas removed\n",
-		st.mmaps, st.vmas_removed);
+	fprintf(f, "  mappings   %" PRIu64 " mmaps, %" PRIu64 " vmas removed", st.mmaps,
+		st.vmas_removed);
+	if (st.vmas_split)
+		fprintf(f, ", %" PRIu64 " split", st.vmas_split);
+	fputc('\n', f);
 	fprintf(f, "  pages      %" PRIu64 " tracked, %" PRIu64 " freed\n",
 		st.pages_tracked, st.pages_freed);
 	if (st.pin_sets)
@@ -264,6 +267,8 @@ static void event_vma(FILE *f, const struct rl_event *ev)
 	fprintf(f, " [0x%llx-0x%llx) pgoff=0x%llx mm=0x%llx", (unsigned long long)v->start,
 		(unsigned long long)v->end, (unsigned long long)v->pgoff,
 		(unsigned long long)v->mm);
+	if (ev->h.type == RL_EV_VMA_SPLIT)
+		fprintf(f, " ret=%lld", (long long)v->ret);
 }
 
 static void event_pin(FILE *f, const struct rl_ev_pin *p)
@@ -328,6 +333,7 @@ static void event_payload(FILE *f, const struct rl_event *ev)
 	case RL_EV_VMA_DUP:
 	case RL_EV_VMA_ZAP:
 	case RL_EV_VMA_REMOVE:
+	case RL_EV_VMA_SPLIT:
 		event_vma(f, ev);
 		break;
 	case RL_EV_PAGE_FREE:

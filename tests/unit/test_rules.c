@@ -362,6 +362,19 @@ static void test_rl008(void)
 		T_CONTAINS("rl008_window_break: window", f->detail, "leaves the user address space");
 	rl_ledger_free(l);
 
+	/* the window is the task's own: 5-level paging widens it ... */
+	l = t_replay("rl008_window_la57_clean", false);
+	t_clean(l, "rl008_window_la57_clean");
+	rl_ledger_free(l);
+
+	/* ... and a compat task's ends at 4 GiB */
+	l = t_replay("rl008_window_compat_break", false);
+	f = t_only(l, RL008, "rl008_window_compat_break");
+	if (f)
+		T_CONTAINS("rl008_window_compat_break: the task's window", f->detail,
+			   "ends above 0xffffe000");
+	rl_ledger_free(l);
+
 	l = t_replay("rl008_clean", false);
 	t_clean(l, "rl008_clean");
 	rl_ledger_free(l);
@@ -452,6 +465,45 @@ static void test_fork(void)
 	rl_ledger_free(l);
 }
 
+/* A partial munmap splits a ring vma: the pieces share its page
+ * references, each for its own range (vma_dup + vma_split). */
+static void test_vma_split(void)
+{
+	static const char *const clean[] = { "split_clean", "split_low_clean",
+					     "split_failed_clean" };
+	const uint64_t v_kept = 0xffff888102000300ULL;
+	struct rl_ledger_stats st;
+	const struct rl_finding *f;
+	struct rl_ledger *l;
+	size_t i;
+
+	for (i = 0; i < sizeof(clean) / sizeof(clean[0]); i++) {
+		l = t_replay(clean[i], false);
+		t_clean(l, clean[i]);
+		rl_ledger_get_stats(l, &st);
+		T_EQ_U("split: counted", st.vmas_split, i < 2 ? 1 : 0);
+		rl_ledger_free(l);
+	}
+
+	l = t_replay("split_break", false);
+	T_EQ_U("split_break: two findings", rl_ledger_nr_findings(l), 2);
+	f = t_finding(l, RL002, 0);
+	T_OK(f != NULL, "split_break: RL002");
+	if (f) {
+		T_EQ_U("split_break: RL002 pfn (the mapped page only)", f->pfn, 0x200000);
+		T_EQ_I("split_break: RL002 expected counts one mapping", f->refcount_expected, 2);
+	}
+	f = t_finding(l, RL001, 0);
+	T_OK(f != NULL, "split_break: RL001");
+	if (f) {
+		T_EQ_U("split_break: RL001 pfn", f->pfn, 0x200000);
+		T_EQ_U("split_break: RL001 names the kept piece", f->vma, v_kept);
+		T_EQ_U("split_break: RL001 the piece's start", f->vma_start, 0x7f0000030000ULL);
+		T_EQ_U("split_break: RL001 the piece's end", f->vma_end, 0x7f0000031000ULL);
+	}
+	rl_ledger_free(l);
+}
+
 int main(void)
 {
 	test_lifecycles();
@@ -469,5 +521,6 @@ int main(void)
 	test_rl010();
 	test_single_ref();
 	test_fork();
+	test_vma_split();
 	return t_done();
 }

@@ -15,6 +15,11 @@
  * check): for kernels that may have freed the pages under it, such as
  * ringledger's patched kernel with rl_faults/mmap_noref on.  The ring's
  * pfns are printed where /proc/self/pagemap shows them (root).
+ *
+ * "split-high" / "split-low" munmap the upper / lower half of the mapping
+ * before the unregister (the kernel splits the VMA; ENTRIES of at least 512
+ * make two pages or more): the unregister then frees the unmapped half's
+ * pages while the other half stays mapped and is written as above.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +32,9 @@
 int main(int argc, char **argv)
 {
 	unsigned entries = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 0) : 8;
-	int nowrite = argc > 2 && !strcmp(argv[2], "nowrite");
+	const char *mode = argc > 2 ? argv[2] : "";
+	int nowrite = !strcmp(mode, "nowrite");
+	int split_high = !strcmp(mode, "split-high"), split_low = !strcmp(mode, "split-low");
 	unsigned long long off;
 	struct rlw_buf_ring *br;
 	struct wl_ring r;
@@ -54,6 +61,21 @@ int main(int argc, char **argv)
 	br = wl_mmap_ring(r.fd, len, off, "pbuf");
 	wl_pbuf_use(&r, br, entries, BGID);
 	wl_gt_pfns("pbuf_page", br, len);
+
+	if (split_high || split_low) {
+		size_t half = len / 2;
+
+		if (half & 4095)
+			wl_die_err(0, "split needs a ring of two pages or more (ENTRIES >= 512)");
+		if (split_high) {
+			wl_munmap((char *)br + half, len - half, "pbuf upper half");
+		} else {
+			wl_munmap(br, half, "pbuf lower half");
+			br = (struct rlw_buf_ring *)((char *)br + half);
+		}
+		len -= half;
+		wl_gt("split %s kept addr=%p len=%zu", split_high ? "high" : "low", (void *)br, len);
+	}
 
 	ret = wl_pbuf_unregister(&r, BGID, "(still mapped)");
 	if (ret)

@@ -107,6 +107,11 @@ done
 if [ $? = 77 ]; then t_ok "ring_resize: skipped, $(grep SKIP /tmp/resize.out)"; else
 	expect_clean ring_resize /workloads/ring_resize; fi
 expect_clean "pbuf_mmap, two pages (compound)" /workloads/pbuf_mmap 512
+# a partial munmap splits the vma: the pieces share the page references,
+# and the half unmapped before the unregister is freed with the region
+expect_clean "pbuf_mmap, upper half unmapped first (vma split)" /workloads/pbuf_mmap 512 split-high
+t_grep "vma split: seen" '"vmas_split": *[1-9]' "$J"
+expect_clean "pbuf_mmap, lower half unmapped first (vma split)" /workloads/pbuf_mmap 1024 split-low
 expect_clean "process tree in a new PID namespace" unshare -p -f /workloads/ring_fork_mapped
 t_grep "PID namespace: the ring was seen" '"contexts_created": *[1-9]' "$J"
 
