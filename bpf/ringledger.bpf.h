@@ -114,6 +114,7 @@ enum rl_hook {
 	RL_HOOK_BUFRING_UNPIN,
 	RL_HOOK_BUFRING_UNPIN_CTX,
 	RL_HOOK_VMA_SPLIT,
+	RL_HOOK_ARENA_AREA,
 };
 
 struct rl_stash_key {

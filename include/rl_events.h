@@ -85,6 +85,8 @@ enum rl_event_type {
 				 * VMA_DUP just before on this thread made the
 				 * other piece (ret < 0: the split failed and
 				 * that piece was freed)                      */
+	RL_EV_ARENA_AREA,	/* a BPF arena's get_unmapped_area returned
+				 * (seed 004)                                 */
 	RL_EV__MAX,
 };
 
@@ -217,6 +219,17 @@ struct rl_ev_vma {		/* VMA_DUP, VMA_REMOVE, VMA_ZAP, VMA_SPLIT */
 	__s64 ret;		/* VMA_SPLIT: __split_vma's return value       */
 };
 
+struct rl_ev_arena {		/* ARENA_AREA */
+	__u64 map;		/* the arena's struct bpf_map                   */
+	__u64 addr;		/* the address asked for (0: anywhere)          */
+	__u64 len;
+	__u64 window;		/* the range mm_get_unmapped_area reserved for
+				 * it: [window, window + window_len)          */
+	__u64 window_len;	/* 0: not seen                                  */
+	__s64 ret;		/* the address returned, or -errno              */
+	__u64 window_end;	/* the mm's task_size                           */
+};
+
 struct rl_ev_page {		/* PAGE_FREE */
 	__u64 pfn;
 	__u32 order;		/* the free covers [pfn, pfn + 2^order)        */
@@ -291,6 +304,7 @@ struct rl_event {
 		struct rl_ev_pin    pin;
 		struct rl_ev_unpin  unpin;
 		struct rl_ev_lost   lost;
+		struct rl_ev_arena  arena;
 	};
 	/* kernel stack of the event, for the events that can break a rule
 	 * (REGION_FREE, VMA_REMOVE, PAGE_FREE, the first PIN chunk, the end

@@ -78,31 +78,24 @@ static const struct rl_field pages_fields[] = {
 	ARRAY("refcount", RL_FF_DEC, pages.refcount, pages.count, 2),
 };
 
-static const struct rl_field mmap_fields[] = {
-	SCALAR("ctx", RL_FF_HEX, mmap.ctx),
-	SCALAR("vma", RL_FF_HEX, mmap.vma),
-	SCALAR("start", RL_FF_HEX, mmap.start),
-	SCALAR("end", RL_FF_HEX, mmap.end),
-	SCALAR("pgoff", RL_FF_HEX, mmap.pgoff),
-	SCALAR("region", RL_FF_HEX, mmap.region),
-	SCALAR("nr_pages", RL_FF_DEC, mmap.nr_pages),
-	SCALAR("nr_left", RL_FF_DEC, mmap.nr_left),
-	SCALAR("ret", RL_FF_SHEX, mmap.ret),
-	SCALAR("flags", RL_FF_HEX, mmap.flags),
-};
+/* the fields MMAP_AREA, MMAP and INSERT_PAGES share */
+#define MMAP_FIELDS \
+	SCALAR("ctx", RL_FF_HEX, mmap.ctx), \
+	SCALAR("vma", RL_FF_HEX, mmap.vma), \
+	SCALAR("start", RL_FF_HEX, mmap.start), \
+	SCALAR("end", RL_FF_HEX, mmap.end), \
+	SCALAR("pgoff", RL_FF_HEX, mmap.pgoff), \
+	SCALAR("region", RL_FF_HEX, mmap.region), \
+	SCALAR("nr_pages", RL_FF_DEC, mmap.nr_pages), \
+	SCALAR("nr_left", RL_FF_DEC, mmap.nr_left), \
+	SCALAR("ret", RL_FF_SHEX, mmap.ret), \
+	SCALAR("flags", RL_FF_HEX, mmap.flags)
+
+static const struct rl_field mmap_fields[] = { MMAP_FIELDS };
 
 /* MMAP_AREA also says where the task's user window ends */
 static const struct rl_field mmap_area_fields[] = {
-	SCALAR("ctx", RL_FF_HEX, mmap.ctx),
-	SCALAR("vma", RL_FF_HEX, mmap.vma),
-	SCALAR("start", RL_FF_HEX, mmap.start),
-	SCALAR("end", RL_FF_HEX, mmap.end),
-	SCALAR("pgoff", RL_FF_HEX, mmap.pgoff),
-	SCALAR("region", RL_FF_HEX, mmap.region),
-	SCALAR("nr_pages", RL_FF_DEC, mmap.nr_pages),
-	SCALAR("nr_left", RL_FF_DEC, mmap.nr_left),
-	SCALAR("ret", RL_FF_SHEX, mmap.ret),
-	SCALAR("flags", RL_FF_HEX, mmap.flags),
+	MMAP_FIELDS,
 	SCALAR("window_end", RL_FF_HEX, mmap.window_end),
 };
 
@@ -113,6 +106,16 @@ static const struct rl_field vma_fields[] = {
 	SCALAR("end", RL_FF_HEX, vma.end),
 	SCALAR("pgoff", RL_FF_HEX, vma.pgoff),
 	SCALAR("mm", RL_FF_HEX, vma.mm),
+};
+
+static const struct rl_field arena_fields[] = {
+	SCALAR("map", RL_FF_HEX, arena.map),
+	SCALAR("addr", RL_FF_HEX, arena.addr),
+	SCALAR("len", RL_FF_HEX, arena.len),
+	SCALAR("window", RL_FF_HEX, arena.window),
+	SCALAR("window_len", RL_FF_HEX, arena.window_len),
+	SCALAR("ret", RL_FF_SHEX, arena.ret),
+	SCALAR("window_end", RL_FF_HEX, arena.window_end),
 };
 
 /* VMA_SPLIT: the vma's range after the split, and how the split went */
@@ -209,6 +212,7 @@ static const struct {
 	[RL_EV_BUFRING_PIN] = TABLE(pbuf_fields),
 	[RL_EV_BUFRING_UNPIN] = TABLE(pbuf_fields),
 	[RL_EV_VMA_SPLIT] = TABLE(vma_split_fields),
+	[RL_EV_ARENA_AREA] = TABLE(arena_fields),
 };
 
 #define NR_HEADER_FIELDS (sizeof(header_fields) / sizeof(header_fields[0]))

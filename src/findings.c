@@ -63,10 +63,12 @@ static const struct finding_info findings[RL_F__MAX] = {
 		"FOLL_LONGTERM rules)." },
 	[RL008] = { "RL008", "unmapped area breaks alignment or window",
 		RL_CLASS_VIOLATION,
-		"io_uring_get_unmapped_area returned an address that is not page "
-		"aligned, lies outside the user address space, or is not where "
-		"the mapping then landed; look at io_uring_get_unmapped_area "
-		"and the mm_get_unmapped_area call it makes (seed 004)." },
+		"io_uring_get_unmapped_area (or a BPF arena's) returned an "
+		"address that is not page aligned, lies outside the user address "
+		"space or the window it reserved, crosses 4 GiB (arena), or is "
+		"not where the mapping then landed; look at "
+		"io_uring_get_unmapped_area, arena_get_unmapped_area and the "
+		"mm_get_unmapped_area call each makes (seed 004)." },
 	[RL009] = { "RL009", "unpin or release never seen pinned (double drop)",
 		RL_CLASS_VIOLATION,
 		"pages were unpinned or released that the ledger never saw "
@@ -149,6 +151,7 @@ static const char *const event_names[RL_EV__MAX] = {
 	[RL_EV_BUFRING_PIN] = "bufring_pin",
 	[RL_EV_BUFRING_UNPIN] = "bufring_unpin",
 	[RL_EV_VMA_SPLIT] = "vma_split",
+	[RL_EV_ARENA_AREA] = "arena_area",
 };
 
 const char *rl_event_type_name(enum rl_event_type t)

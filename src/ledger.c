@@ -1396,6 +1396,44 @@ static void rule_rl008_unmapped_area_breaks_window(struct rl_ledger *l,
 	finding_emit(l, &f);
 }
 
+/* RL008 for a BPF arena (seed 004): arena_get_unmapped_area reserved
+ * [window, window + window_len) (twice the length) and must return an
+ * address inside it whose range keeps its upper 32 bits (the arena's
+ * kernel addressing is 32-bit).  An address outside the window was never
+ * reserved: the mmap replaces whatever the task had mapped there. */
+static void rule_rl008_arena_area(struct rl_ledger *l, const struct rl_event *ev)
+{
+	const struct rl_ev_arena *a = &ev->arena;
+	uint64_t ret = (uint64_t)a->ret, len = a->len, win = a->window, wlen = a->window_len;
+	uint64_t end = a->window_end ? a->window_end : USER_VA_END;
+	struct origin o = origin_of(ev);
+	struct rl_finding f;
+	char why[200];
+
+	if ((a->ret < 0 && a->ret >= -MAX_ERRNO) || !len)
+		return;
+	why[0] = '\0';
+	if (ret & (RL_PAGE_SIZE - 1))
+		snprintf(why, sizeof(why), "address 0x%" PRIx64 " is not page aligned", ret);
+	else if (wlen && (ret < win || len > wlen || ret - win > wlen - len))
+		snprintf(why, sizeof(why), "[0x%" PRIx64 ", +0x%" PRIx64 ") leaves the window "
+			 "[0x%" PRIx64 ", +0x%" PRIx64 ") get_unmapped_area reserved: the mmap "
+			 "replaces whatever is mapped there", ret, len, win, wlen);
+	else if ((ret >> 32) != ((ret + len - 1) >> 32))
+		snprintf(why, sizeof(why), "[0x%" PRIx64 ", +0x%" PRIx64 ") crosses a 4 GiB "
+			 "boundary: the arena's upper 32 bits must not change", ret, len);
+	else if (len > end || ret > end - len)
+		snprintf(why, sizeof(why), "[0x%" PRIx64 ", +0x%" PRIx64 ") leaves the user "
+			 "address space (ends above 0x%" PRIx64 ")", ret, len, end);
+	if (!why[0])
+		return;
+	finding_init(&f, RL008, &o);
+	snprintf(f.detail, sizeof(f.detail), "BPF arena map 0x%" PRIx64 ": get_unmapped_area("
+		 "addr 0x%" PRIx64 ", len 0x%" PRIx64 ") returned 0x%" PRIx64 ": %s",
+		 (uint64_t)a->map, (uint64_t)a->addr, len, ret, why);
+	finding_emit(l, &f);
+}
+
 /* RL010: the ledger saw every event the kernel side produced.  One finding
  * per counter; later losses of that counter add to its count. */
 static void rule_rl010_events_lost(struct rl_ledger *l, const struct rl_event *ev)
@@ -2205,6 +2243,9 @@ void rl_ledger_feed(struct rl_ledger *l, const struct rl_event *ev)
 		break;
 	case RL_EV_VMA_SPLIT:
 		on_vma_split(l, ev);
+		break;
+	case RL_EV_ARENA_AREA:
+		rule_rl008_arena_area(l, ev);
 		break;
 	case RL_EV_VMA_ZAP:
 		on_vma_zap(l, ev);

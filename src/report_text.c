@@ -336,6 +336,16 @@ static void event_payload(FILE *f, const struct rl_event *ev)
 	case RL_EV_VMA_SPLIT:
 		event_vma(f, ev);
 		break;
+	case RL_EV_ARENA_AREA:
+		fprintf(f, " map=0x%llx addr=0x%llx len=0x%llx window=[0x%llx,+0x%llx) ret=",
+			(unsigned long long)ev->arena.map, (unsigned long long)ev->arena.addr,
+			(unsigned long long)ev->arena.len, (unsigned long long)ev->arena.window,
+			(unsigned long long)ev->arena.window_len);
+		if (ev->arena.ret < 0 && ev->arena.ret >= -4095)
+			fprintf(f, "%lld", (long long)ev->arena.ret);
+		else
+			fprintf(f, "0x%llx", (unsigned long long)ev->arena.ret);
+		break;
 	case RL_EV_PAGE_FREE:
 		fprintf(f, " pfn=0x%llx order=%u", (unsigned long long)ev->page.pfn,
 			ev->page.order);

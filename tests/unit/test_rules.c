@@ -378,6 +378,28 @@ static void test_rl008(void)
 	l = t_replay("rl008_clean", false);
 	t_clean(l, "rl008_clean");
 	rl_ledger_free(l);
+
+	/* BPF arenas (seed 004): inside the reserved window and 4 GiB ... */
+	l = t_replay("rl008_arena_clean", false);
+	t_clean(l, "rl008_arena_clean");
+	rl_ledger_free(l);
+
+	/* ... or not */
+	l = t_replay("rl008_arena_break", false);
+	f = t_only(l, RL008, "rl008_arena_break");
+	if (f) {
+		T_CONTAINS("rl008_arena_break: names the arena", f->detail,
+			   "BPF arena map 0xffff888104000000");
+		T_CONTAINS("rl008_arena_break: leaves the window", f->detail,
+			   "leaves the window [0x3f00001000, +0x8000)");
+	}
+	rl_ledger_free(l);
+
+	l = t_replay("rl008_arena_cross_break", false);
+	f = t_only(l, RL008, "rl008_arena_cross_break");
+	if (f)
+		T_CONTAINS("rl008_arena_cross_break: 4 GiB", f->detail, "crosses a 4 GiB boundary");
+	rl_ledger_free(l);
 }
 
 static void test_rl010(void)

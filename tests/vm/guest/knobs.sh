@@ -16,11 +16,14 @@ KNOB_ROWS='mmap_noref|RL001 RL002|/workloads/pbuf_mmap 8 nowrite
 mmap_noref|RL001 RL002|/workloads/pbuf_mmap 512 nowrite
 pbuf_unregister_pinned|RL005|/workloads/bufpin
 fixed_buf_no_unpin|RL004|/workloads/fixed_buffers anon
+fixed_buf_double_unpin|RL009|/workloads/fixed_buffers anon
 region_leak|RL003|/workloads/pbuf_mmap
 unmapped_area_misalign|RL008|/workloads/ring_basic
+arena_window_escape|RL008|/workloads/arena_mmap fits
 -|RL006|/workloads/mmap_too_large'
 
-KNOB_NAMES="mmap_noref pbuf_unregister_pinned fixed_buf_no_unpin region_leak unmapped_area_misalign"
+KNOB_NAMES="mmap_noref pbuf_unregister_pinned fixed_buf_no_unpin region_leak unmapped_area_misalign
+arena_window_escape fixed_buf_double_unpin"
 
 knob_set() {	# knob 0|1
 	echo "$2" > "$RL_FAULTS/$1"
@@ -32,8 +35,11 @@ knobs_all_off() {
 	done
 }
 
-# GUP pins held system-wide: pins taken minus pins dropped (/proc/vmstat)
+# GUP pins held system-wide: pins taken minus pins dropped (/proc/vmstat),
+# after folding every CPU's pending counts into them (vm.stat_refresh):
+# without it the two counters can each lag by a per-CPU batch
 pins_held() {
+	echo 1 > /proc/sys/vm/stat_refresh 2>/dev/null
 	awk '/^nr_foll_pin_acquired /{a=$2} /^nr_foll_pin_released /{r=$2} END{print a - r}' /proc/vmstat
 }
 
@@ -113,6 +119,12 @@ knob_truth() {
 	fixed_buf_no_unpin)
 		truth="GUP pins left held after the run: $pins ($(grep -o -E 'unregister_buffers fd=[0-9]+ ret=-?[0-9]+' "$KOUT" | head -n 1))"
 		[ "$pins" -gt 0 ] && grep -q -E 'GT unregister_buffers fd=[0-9]+ ret=0' "$KOUT" ;;
+	fixed_buf_double_unpin)
+		# every pin dropped twice, the second ones taken behind
+		# io_pin_pages' back: GUP's own counts balance
+		truth="$(dmesg | grep -o -E 'fixed_buf_double_unpin: [0-9]+ page\(s\) pinned a second time' | head -n 1), GUP pins left held after the run: $pins"
+		[ "$pins" = 0 ] && dmesg | grep -q 'pinned a second time' &&
+			grep -q -E 'GT unregister_buffers fd=[0-9]+ ret=0' "$KOUT" ;;
 	region_leak)
 		truth=$(grep -o -E 'pbuf_unregister bgid=1 ret=-?[0-9]+|write_after_unregister .*mismatches=[0-9]+' "$KOUT" | tr '\n' ' ')
 		grep -q 'GT pbuf_unregister bgid=1 ret=0 (still mapped)' "$KOUT" &&
@@ -120,6 +132,11 @@ knob_truth() {
 	unmapped_area_misalign)
 		truth=$(grep -o -E 'mmap sq .*' "$KOUT" | head -n 1)
 		grep -q -E 'ring_basic: mmap sq .*: Invalid argument' "$KOUT" ;;
+	arena_window_escape)
+		# the arena landed outside the window its get_unmapped_area
+		# reserved, on the workload's guard page, which it replaced
+		truth=$(grep -o -E 'hint=0x[0-9a-f]+ len=[0-9]+ addr=0x[0-9a-f]+ .*' "$KOUT" | head -n 1)
+		grep -q -E '^GT arena_mmap .* in_window=0 .* guard_intact=0' "$KOUT" ;;
 	-)
 		truth=$(grep -o -E 'mmap_oversize ret=-?[0-9]+ kind=[a-z]+' "$KOUT" | tr '\n' ' ')
 		grep -q 'GT mmap_oversize ret=0' "$KOUT" ;;

@@ -4,6 +4,11 @@
 T_N=0
 T_FAILED=0
 
+# The workloads that must be clean on every kernel that runs them, stock or
+# patched with its knobs off (suite.sh, patched.sh).
+CLEAN_WORKLOADS="ring_basic ring_single_mmap ring_unmap_after_close ring_exit_mapped
+ring_fork_mapped ring_exec_mapped pbuf_mmap pbuf_user"
+
 t_ok() {	# name
 	T_N=$((T_N + 1)); echo "ok $T_N - $1"
 }

@@ -62,8 +62,7 @@ expect_clean() {	# name workload args...
 	fi
 }
 
-for w in ring_basic ring_single_mmap ring_unmap_after_close ring_exit_mapped \
-	 ring_fork_mapped ring_exec_mapped pbuf_mmap pbuf_user; do
+for w in $CLEAN_WORKLOADS; do
 	expect_clean "$w" /workloads/$w
 done
 /workloads/ring_resize > /tmp/resize.out 2>&1
@@ -72,6 +71,9 @@ if [ $? = 77 ]; then t_ok "ring_resize: skipped, $(grep SKIP /tmp/resize.out)"; 
 expect_clean "pbuf_mmap, two pages (compound)" /workloads/pbuf_mmap 512
 expect_clean "pbuf_mmap nowrite" /workloads/pbuf_mmap 8 nowrite
 expect_clean "process tree in a new PID namespace" unshare -p -f /workloads/ring_fork_mapped
+expect_clean "pbuf_mmap, upper half unmapped first (vma split)" /workloads/pbuf_mmap 512 split-high
+expect_clean "BPF arena mmap that fits its window" /workloads/arena_mmap fits
+expect_clean "BPF arena mmap rounded up to 4 GiB" /workloads/arena_mmap crosses
 p0=$(pins_held)
 expect_clean "fixed_buffers anon" /workloads/fixed_buffers anon
 p1=$(pins_held)

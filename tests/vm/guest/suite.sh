@@ -99,8 +99,7 @@ t_run "a failing command is not a finding" 0 ringledger check -- sh -c 'exit 7'
 t_grep "the child's exit status is reported" 'exited with 7'
 
 # ---- every workload is clean on a stock kernel ----------------------------
-for w in ring_basic ring_single_mmap ring_unmap_after_close ring_exit_mapped \
-	 ring_fork_mapped ring_exec_mapped pbuf_mmap pbuf_user; do
+for w in $CLEAN_WORKLOADS; do
 	expect_clean "$w" /workloads/$w
 done
 /workloads/ring_resize > /tmp/resize.out 2>&1
@@ -114,6 +113,22 @@ t_grep "vma split: seen" '"vmas_split": *[1-9]' "$J"
 expect_clean "pbuf_mmap, lower half unmapped first (vma split)" /workloads/pbuf_mmap 1024 split-low
 expect_clean "process tree in a new PID namespace" unshare -p -f /workloads/ring_fork_mapped
 t_grep "PID namespace: the ring was seen" '"contexts_created": *[1-9]' "$J"
+
+# ---- BPF arenas (seed 004): get_unmapped_area inside its window -----------------
+t_grep "features: arena mmaps by fentry" '^arena-area +fentry +arena_get_unmapped_area' /tmp/features.out
+/workloads/arena_mmap > /tmp/arena.out 2>&1
+if [ $? = 77 ]; then t_ok "arena_mmap: skipped, $(grep SKIP /tmp/arena.out)"; else
+	expect_clean "BPF arena mmap that fits its window" /workloads/arena_mmap fits
+	t_grep "arena fits: landed at the hint, the guard page intact" \
+		'^GT arena_mmap mode=fits .* in_window=1 crosses_4g=0 guard_intact=1'
+	expect_clean "BPF arena mmap rounded up to 4 GiB" /workloads/arena_mmap crosses
+	t_grep "arena crosses: rounded up inside its window" \
+		'^GT arena_mmap mode=crosses .*addr=0x3f00000000 .*in_window=1 crosses_4g=0'
+	t_run "record an arena mmap" 0 ringledger record -o /tmp/arena.events -- /workloads/arena_mmap
+	t_grep "the arena mmap and its window were seen" \
+		'^arena_area .*addr=0x3f00001000 len=0x4000 window=0x3f00001000 window_len=0x8000 ret=0x3f00001000' \
+		/tmp/arena.events
+fi
 
 # ---- the stock kernel's own rule breaks --------------------------------------
 expect_only "mmap larger than its region" RL006 /workloads/mmap_too_large
@@ -182,6 +197,10 @@ t_grep "JUnit report has a testsuite" '<testsuite ' /tmp/r.xml
 # ---- record and replay ----------------------------------------------------------
 t_run "record ring_fork_mapped" 0 ringledger record -o /tmp/fork.events -- /workloads/ring_fork_mapped
 t_run "replay the recording" 0 ringledger replay /tmp/fork.events
+# the user window each mmap_area is judged against is the task's own
+# (47 bits: 0x7ffffffff000; 56 bits with 5-level paging)
+t_grep "mmap_area carries the task's window end" \
+	'^mmap_area .*window_end=0x(7ffffffff000|fffffffffff000)( |$)' /tmp/fork.events
 head -n $(( $(wc -l < /tmp/fork.events) - 1 )) /tmp/fork.events > /tmp/cut.events
 t_run "a cut recording is inconclusive" 2 ringledger replay /tmp/cut.events
 
