@@ -40,7 +40,7 @@ WORKLOADS   := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,\
 		$(filter-out tests/workloads/wl_common.c,$(wildcard tests/workloads/*.c)))
 DEPS_STAMP  := $(BUILD)/.deps
 
-.PHONY: all deps test unit demo vm-shell install clean bench patched-kernel patched-test matrix
+.PHONY: all deps test unit demo vm-shell install clean bench fuzz patched-kernel patched-test matrix
 all: $(BUILD)/ringledger workloads
 
 deps: $(DEPS_STAMP)
@@ -86,7 +86,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h te
 unit: $(UNIT_TESTS)
 
 # the whole suite; tests/run-tests.sh prints the closing "N passed, N failed"
-test: all unit
+test: all unit $(BUILD)/fuzz/fuzz_replay
 	@KERNELS="$(KERNELS)" sh tests/run-tests.sh
 
 demo: all
@@ -98,6 +98,18 @@ vm-shell: all
 bench: all $(BUILD)/bench/bench_replay
 	@$(BUILD)/bench/bench_replay
 	@sh tests/vm/bench.sh
+
+# libFuzzer over the replay path (reader, ledger, reports), seeded from the
+# replays; `make fuzz FUZZ_SECS=600` for a longer run
+FUZZ_SECS ?= 60
+$(BUILD)/fuzz/fuzz_replay: tests/fuzz/fuzz_replay.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $< $(LEDGER_SRCS) -o $@
+
+fuzz: $(BUILD)/fuzz/fuzz_replay
+	@sh tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_replay $(FUZZ_SECS)
 
 $(BUILD)/bench/bench_replay: tests/bench/bench_replay.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h)
 	@mkdir -p $(dir $@)

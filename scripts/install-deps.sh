@@ -5,7 +5,7 @@
 # for kernel/build-kernel.sh (pahole: dwarves' real package, for BTF).
 set -eu
 
-PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev gcc make \
+PKGS="clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev gcc make \
 pkg-config qemu-system-x86 busybox-static cpio zstd xz-utils gzip util-linux \
 ca-certificates \
 flex bison bc libssl-dev pahole python3 patch"

@@ -41,6 +41,10 @@ for t in build/unit/test_*; do
 	tally "$n" "$logdir/$n.log" $?
 done
 
+echo "== the replay fuzzer (libFuzzer, ASan, UBSan; FUZZ_SECS=${FUZZ_SECS:-20})"
+sh tests/fuzz/run.sh build/fuzz/fuzz_replay "${FUZZ_SECS:-20}" > "$logdir/fuzz.log" 2>&1
+tally fuzz "$logdir/fuzz.log" $?
+
 echo "== CLI tests on this host"
 sh tests/cli/host.sh > "$logdir/cli-host.log" 2>&1
 tally cli-host "$logdir/cli-host.log" $?
