@@ -43,7 +43,7 @@ enum bpf_map_type {
 enum { BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2 };
 #define BPF_F_NO_PREALLOC (1U << 0)
 enum { BPF_RB_NO_WAKEUP = 1, BPF_RB_FORCE_WAKEUP = 2 };	/* ringbuf output flags */
-enum { BPF_RB_AVAIL_DATA = 0, BPF_RB_RING_SIZE = 1 };	/* bpf_ringbuf_query() */
+enum { BPF_RB_AVAIL_DATA = 0 };				/* bpf_ringbuf_query() */
 
 #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)
 

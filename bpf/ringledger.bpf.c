@@ -34,6 +34,10 @@ const volatile bool comm_filter = false;
 const volatile char target_comm[RL_COMM_LEN] = {};
 const volatile bool capture_stacks = true;
 const volatile __u64 vmemmap_base_default = 0xffffea0000000000ULL;
+#define RL_RINGBUF_DEFAULT_BYTES (8 << 20)	/* `--ringbuf-kib` changes it */
+/* wake the reader once this much is waiting: an eighth of the ring buffer
+ * (the loader sets it from the buffer's size) */
+const volatile __u64 wakeup_bytes = RL_RINGBUF_DEFAULT_BYTES / 8;
 
 /* vmemmap_base moves with KASLR; read through kallsyms (typeless ksym) */
 extern const void vmemmap_base __ksym __weak;
@@ -42,7 +46,7 @@ extern const void vmemmap_base __ksym __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);
+	__uint(max_entries, RL_RINGBUF_DEFAULT_BYTES);
 } events SEC(".maps");
 
 struct {
@@ -222,10 +226,8 @@ static __always_inline void event_header(struct rl_event *ev, __u32 type)
  * for every event of a burst (a 64 MiB buffer registration: 1,500). */
 static __always_inline __u64 wakeup_flags(void)
 {
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
-
-	return avail >= size / 8 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline struct rl_event *event_reserve(__u32 type)
@@ -294,30 +296,59 @@ static __always_inline void track(void *map, __u64 key, __u64 val,
 
 /* kprobe fallback: a kretprobe has no arguments, so its kprobe stashes
  * them per (tid, hook). */
-static __always_inline void stash_args(__u32 hook, __u64 a0, __u64 a1,
-				       __u64 a2, __u64 a3)
+static __always_inline struct rl_stash_key stash_key(__u32 hook)
 {
 	struct rl_stash_key k = { .tid = (__u32)bpf_get_current_pid_tgid(),
 				  .hook = hook };
+
+	return k;
+}
+
+static __always_inline void stash_args(__u32 hook, __u64 a0, __u64 a1,
+				       __u64 a2, __u64 a3)
+{
+	struct rl_stash_key k = stash_key(hook);
 	struct rl_stash v = { .arg = { a0, a1, a2, a3 } };
 
 	if (bpf_map_update_elem(&kprobe_stash, &k, &v, BPF_ANY))
 		count(RL_CNT_TRACK_MAP_FULL);
 }
 
+/* This task's stash for hook, or NULL; stash_drop() ends it. */
+static __always_inline struct rl_stash *stash_peek(__u32 hook)
+{
+	struct rl_stash_key k = stash_key(hook);
+
+	return bpf_map_lookup_elem(&kprobe_stash, &k);
+}
+
+static __always_inline void stash_drop(__u32 hook)
+{
+	struct rl_stash_key k = stash_key(hook);
+
+	bpf_map_delete_elem(&kprobe_stash, &k);
+}
+
 static __always_inline bool unstash_args(__u32 hook, struct rl_stash *out)
 {
-	struct rl_stash_key k = { .tid = (__u32)bpf_get_current_pid_tgid(),
-				  .hook = hook };
-	struct rl_stash *v = bpf_map_lookup_elem(&kprobe_stash, &k);
+	struct rl_stash *v = stash_peek(hook);
 
 	if (!v) {
 		count(RL_CNT_ENTRY_MISSING);
 		return false;
 	}
 	*out = *v;
-	bpf_map_delete_elem(&kprobe_stash, &k);
+	stash_drop(hook);
 	return true;
+}
+
+/* The end of the current task's user address space (mm->task_size):
+ * 47 or 56 bits, or 4 GiB for a compat task; 0 when unreadable. */
+static __always_inline __u64 current_task_size(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, mm, task_size);
 }
 
 /* ---- ring contexts ----------------------------------------------------- */
@@ -1738,7 +1769,6 @@ static __always_inline int handle_unmapped_area(struct file *filp, __u64 len,
 						__u64 pgoff, __u64 flags, long ret)
 {
 	__u64 ctx = (__u64)BPF_CORE_READ(filp, private_data);
-	struct task_struct *task;
 	struct rl_event *ev;
 
 	if (!ctx_tracked(ctx))
@@ -1752,10 +1782,8 @@ static __always_inline int handle_unmapped_area(struct file *filp, __u64 len,
 	ev->mmap.pgoff = pgoff;
 	ev->mmap.flags = flags;
 	ev->mmap.ret = ret;
-	/* the window the address must stay in: 47 or 56 bits, or a compat
-	 * task's 4 GiB (0 when unreadable: user space assumes 47 bits) */
-	task = (struct task_struct *)bpf_get_current_task();
-	ev->mmap.window_end = BPF_CORE_READ(task, mm, task_size);
+	/* the window the address must stay in (0: user space assumes 47 bits) */
+	ev->mmap.window_end = current_task_size();
 	event_submit(ev);
 	return 0;
 }
@@ -2140,12 +2168,7 @@ static __always_inline int arena_area_enter(struct file *filp, __u64 addr, __u64
 
 static __always_inline struct rl_stash *arena_scope(void)
 {
-	struct rl_stash_key k = { .tid = (__u32)bpf_get_current_pid_tgid(),
-				  .hook = RL_HOOK_ARENA_AREA };
-
-	if (!open_arena_scopes)
-		return NULL;
-	return bpf_map_lookup_elem(&kprobe_stash, &k);
+	return open_arena_scopes ? stash_peek(RL_HOOK_ARENA_AREA) : NULL;
 }
 
 static __always_inline int arena_window(__u64 ret)
@@ -2159,10 +2182,7 @@ static __always_inline int arena_window(__u64 ret)
 
 static __always_inline int arena_area_exit(long ret)
 {
-	struct rl_stash_key k = { .tid = (__u32)bpf_get_current_pid_tgid(),
-				  .hook = RL_HOOK_ARENA_AREA };
 	struct rl_stash *s = arena_scope();
-	struct task_struct *task;
 	struct rl_event *ev;
 	__u64 window;
 
@@ -2179,11 +2199,10 @@ static __always_inline int arena_area_exit(long ret)
 			ev->arena.window_len = 2 * s->arg[2];
 		}
 		ev->arena.ret = ret;
-		task = (struct task_struct *)bpf_get_current_task();
-		ev->arena.window_end = BPF_CORE_READ(task, mm, task_size);
+		ev->arena.window_end = current_task_size();
 		event_submit(ev);
 	}
-	bpf_map_delete_elem(&kprobe_stash, &k);
+	stash_drop(RL_HOOK_ARENA_AREA);
 	__sync_fetch_and_add(&open_arena_scopes, -1);
 	return 0;
 }

@@ -132,6 +132,18 @@ struct area {
 	uint64_t window_end;	/* the task's TASK_SIZE */
 };
 
+/* The end of the user window an event reports, or the 47-bit default. */
+static inline uint64_t user_window_end(uint64_t reported)
+{
+	return reported ? reported : USER_VA_END;
+}
+
+/* Does [addr, addr + len) reach past `end`?  (No overflow.) */
+static inline bool range_leaves(uint64_t addr, uint64_t len, uint64_t end)
+{
+	return len > end || addr > end - len;
+}
+
 /* One folio of a pin set: the pins the set took on it and still holds. */
 struct pin_folio {
 	uint64_t pfn;		/* head page */
@@ -1370,7 +1382,7 @@ static void rule_rl008_unmapped_area_breaks_window(struct rl_ledger *l,
 	if (!v && (a->addr & (RL_PAGE_SIZE - 1)))
 		snprintf(why, sizeof(why), "address 0x%" PRIx64 " is not page aligned",
 			 a->addr);
-	else if (!v && (a->len > a->window_end || a->addr > a->window_end - a->len))
+	else if (!v && range_leaves(a->addr, a->len, a->window_end))
 		snprintf(why, sizeof(why), "range [0x%" PRIx64 ", +0x%" PRIx64 ") leaves "
 			 "the user address space (ends above 0x%" PRIx64 ")", a->addr, a->len,
 			 a->window_end);
@@ -1405,7 +1417,7 @@ static void rule_rl008_arena_area(struct rl_ledger *l, const struct rl_event *ev
 {
 	const struct rl_ev_arena *a = &ev->arena;
 	uint64_t ret = (uint64_t)a->ret, len = a->len, win = a->window, wlen = a->window_len;
-	uint64_t end = a->window_end ? a->window_end : USER_VA_END;
+	uint64_t end = user_window_end(a->window_end);
 	struct origin o = origin_of(ev);
 	struct rl_finding f;
 	char why[200];
@@ -1422,7 +1434,7 @@ static void rule_rl008_arena_area(struct rl_ledger *l, const struct rl_event *ev
 	else if ((ret >> 32) != ((ret + len - 1) >> 32))
 		snprintf(why, sizeof(why), "[0x%" PRIx64 ", +0x%" PRIx64 ") crosses a 4 GiB "
 			 "boundary: the arena's upper 32 bits must not change", ret, len);
-	else if (len > end || ret > end - len)
+	else if (range_leaves(ret, len, end))
 		snprintf(why, sizeof(why), "[0x%" PRIx64 ", +0x%" PRIx64 ") leaves the user "
 			 "address space (ends above 0x%" PRIx64 ")", ret, len, end);
 	if (!why[0])
@@ -1661,7 +1673,7 @@ static void on_mmap_area(struct rl_ledger *l, const struct rl_event *ev)
 	a.pgoff = m->pgoff;
 	a.addr = (uint64_t)m->ret;
 	a.len = m->end - m->start;
-	a.window_end = m->window_end ? m->window_end : USER_VA_END;
+	a.window_end = user_window_end(m->window_end);
 	rule_rl008_unmapped_area_breaks_window(l, ev, &a, NULL);
 	i = rl_pool_alloc(&l->areas);
 	if (i == RL_NIL)

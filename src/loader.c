@@ -134,6 +134,8 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 		bpf_map__set_max_entries(skel->maps.tracked_pfns, o->max_pages);
 	if (o->ringbuf_kib)
 		bpf_map__set_max_entries(skel->maps.events, o->ringbuf_kib * 1024);
+	/* the kernel side wakes us when an eighth of the buffer waits */
+	skel->rodata->wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 8;
 	ret = rl_plan_apply(&s->plan, skel->obj);
 	if (ret) {
 		snprintf(err, len, "cannot configure BPF programs: %s", strerror(-ret));
