@@ -86,7 +86,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h te
 unit: $(UNIT_TESTS)
 
 # the whole suite; tests/run-tests.sh prints the closing "N passed, N failed"
-test: all unit $(BUILD)/fuzz/fuzz_replay
+test: all unit $(BUILD)/fuzz/fuzz_replay $(BUILD)/golden/dump_events
 	@KERNELS="$(KERNELS)" sh tests/run-tests.sh
 
 demo: all
@@ -98,6 +98,12 @@ vm-shell: all
 bench: all $(BUILD)/bench/bench_replay
 	@$(BUILD)/bench/bench_replay
 	@sh tests/vm/bench.sh
+
+# every event of a replay in each format, for tests/golden/run.sh
+$(BUILD)/golden/dump_events: tests/golden/dump_events.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_COMMON) $< $(LEDGER_SRCS) -o $@
 
 # libFuzzer over the replay path (reader, ledger, reports), seeded from the
 # replays; `make fuzz FUZZ_SECS=600` for a longer run

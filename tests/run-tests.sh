@@ -49,6 +49,10 @@ echo "== CLI tests on this host"
 sh tests/cli/host.sh > "$logdir/cli-host.log" 2>&1
 tally cli-host "$logdir/cli-host.log" $?
 
+echo "== golden outputs: every replay byte for byte (tests/golden/expected)"
+sh tests/golden/run.sh > "$logdir/golden.log" 2>&1
+tally golden "$logdir/golden.log" $?
+
 echo "== the guest runner"
 sh tests/vm/selftest.sh > "$logdir/vm-selftest.log" 2>&1
 tally vm-selftest "$logdir/vm-selftest.log" $?

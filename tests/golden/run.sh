@@ -1,0 +1,38 @@
+#!/bin/sh
+# run.sh - behaviour kept byte for byte: every replay in tests/replays/ is
+# run through `ringledger replay -v --json --junit` and through dump_events
+# (each event's stream, text and JSON line), and the outputs are compared
+# with tests/golden/expected/.  `sh tests/golden/run.sh --update` writes
+# them anew: do that only for a change that means to alter an output, and
+# say so in its commit.
+# Run from the repository root by tests/run-tests.sh (needs build/ringledger
+# and build/golden/dump_events).
+. tests/vm/guest/lib.sh
+RL=build/ringledger
+DUMP=build/golden/dump_events
+exp=tests/golden/expected
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+update=0
+[ "${1:-}" = --update ] && update=1
+mkdir -p "$exp"
+
+for f in tests/replays/*.events; do
+	n=$(basename "$f" .events)
+	# the report's command line is the file's name: keep it relative
+	$RL replay -v --json "$out/$n.json" --junit "$out/$n.xml" "$f" > "$out/$n.out" 2>&1
+	echo "exit $?" >> "$out/$n.out"
+	$DUMP "$f" > "$out/$n.dump" 2>&1
+	for ext in out json xml dump; do
+		if [ "$update" = 1 ]; then
+			cp "$out/$n.$ext" "$exp/$n.$ext"
+		elif cmp -s "$out/$n.$ext" "$exp/$n.$ext"; then
+			t_ok "golden $n.$ext"
+		else
+			diff -u "$exp/$n.$ext" "$out/$n.$ext" > "$out/diff" 2>&1
+			t_fail "golden $n.$ext" "output differs from $exp/$n.$ext" "$out/diff"
+		fi
+	done
+done
+[ "$update" = 1 ] && { echo "golden outputs written to $exp"; exit 0; }
+t_done
