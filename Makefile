@@ -29,10 +29,11 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Isrc -I$(BUI
 SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BPF_CFLAGS    := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Iinclude -Ibpf
 
-LEDGER_SRCS := src/ledger.c src/ledger_map.c src/findings.c src/event_text.c \
-	       src/report_text.c src/report_json.c src/report_junit.c
+# The tool's files (libbpf, the kernel, the command line); every other file
+# in src/ is the ledger library (no libbpf), linked into the unit tests too.
 TOOL_SRCS   := src/main.c src/cli.c src/attach.c src/loader.c src/ksyms.c src/run_cmd.c \
-	       src/cmd_features.c src/cmd_check.c src/cmd_trace.c src/cmd_replay.c
+	       $(wildcard src/cmd_*.c)
+LEDGER_SRCS := $(filter-out $(TOOL_SRCS),$(wildcard src/*.c))
 TOOL_LIBS   := -Wl,-Bstatic -lbpf -lelf -lz -lzstd
 
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))

@@ -147,8 +147,6 @@ static void account_page_free_misses(struct rl_losses *lo, const struct rl_ledge
 	awaiting = rl_ledger_pages_awaiting_free(l);
 	if (awaiting) {
 		lo->recursion_misses += lo->page_free_misses;
-		if (!lo->recursion_prog[0])
-			snprintf(lo->recursion_prog, sizeof(lo->recursion_prog), "tp_mm_page_free");
 		return;
 	}
 	fprintf(stderr, "ringledger: note: the page-free program was skipped %llu times "

@@ -211,9 +211,6 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 			out->page_free_misses += info.recursion_misses;
 			continue;
 		}
-		if (info.recursion_misses && !out->recursion_misses)
-			snprintf(out->recursion_prog, sizeof(out->recursion_prog), "%s",
-				 bpf_program__name(prog));
 		out->recursion_misses += info.recursion_misses;
 	}
 }

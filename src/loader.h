@@ -46,7 +46,6 @@ struct rl_session {
 struct rl_losses {
 	uint64_t counter[RL_CNT__MAX];
 	uint64_t recursion_misses;	/* sum over our programs but ...   */
-	char recursion_prog[64];	/* the first program that missed   */
 	uint64_t page_free_misses;	/* ... the page-free tracepoint's:
 					 * nested frees from interrupts skip
 					 * it; they matter only if a tracked
