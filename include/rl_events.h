@@ -6,8 +6,10 @@
  * One struct, one layout: the BPF side fills a struct rl_event in the ring
  * buffer, the ledger consumes it, `record` writes it as one text line and
  * `replay` parses it back.  Bump RL_EVENT_ABI when the layout changes.
+ * RL_EVENT_TYPES is the one description of each type every format follows.
  *
- * Object keys (see ../shared/DESIGN.md):
+ * Object keys (doc/event-stream.md describes the stream, doc/architecture.md
+ * the path of an event from the kernel to a finding):
  *   ctx     struct io_ring_ctx *           (kernel address, opaque)
  *   region  struct io_mapped_region.pages  (the pages[] array pointer: regions
  *                                           are copied by value, the array
@@ -47,48 +49,102 @@
 #define RL_OFF_PBUF_SHIFT	16
 #define RL_OFF_MMAP_MASK	0xf8000000ULL
 
+/*
+ * Each event type is described once, in RL_EVENT_TYPES below: the enum, the
+ * names (src/names.c), the stream and JSON field table (src/event_fields.c)
+ * and the human line (src/report_text.c) are all made from it.
+ * RL_EVENT_TYPES(X) calls, for every type in the order of its number,
+ *
+ *   X(TYPE, name, payload, FIELDS, TEXT)
+ *
+ *   TYPE     the enumerator is RL_EV_<TYPE>
+ *   name     the type's name in the recorded stream, the reports and JSON
+ *   payload  the member of struct rl_event's union that carries it
+ *   FIELDS   its fields, in the order the stream and the JSON trace write
+ *            them: FIELDS(S, A) calls, per field,
+ *              S(key, member, FMT)         one value
+ *              A(key, member, FMT, count)  an array: as many values as the
+ *                                          field `count` says
+ *            key: the field's key; member: where it sits in struct rl_event;
+ *            FMT: how the stream writes it, RL_FF_<FMT> of
+ *            src/event_fields.h (DEC, HEX, SDEC, SHEX, KIND, COUNTER,
+ *            OWNER, BACKING, COMM)
+ *   TEXT     its one-line human form (`trace`, `check -v`): TEXT(T, P, L)
+ *            calls, per item of the line,
+ *              T(label, fmt, member)           a value of one field
+ *              P(label, fmt, member, member2)  a value made of two fields
+ *              L(label, fmt, array, count)     the first values of an array
+ *            label: written as " label=" (empty: no key); fmt: the
+ *            formatter text_<fmt> of src/report_text.c that writes it
+ *
+ * New types go at the end (the numbers are the ring buffer's ABI); the
+ * ledger's dispatch (src/ledger.c) is the one other place a type is named.
+ * The lists are plain macros: the BPF side sees only the enum.
+ */
+#define RL_EVENT_TYPES(X)							\
+	/* tp io_uring:io_uring_create */					\
+	X(CTX_CREATE,	 ctx_create,	ctx,	RL_FIELDS_CTX,	RL_TEXT_CTX_CREATE)	\
+	/* end of io_ring_exit_work: ctx is freed */				\
+	X(CTX_DEAD,	 ctx_dead,	ctx,	RL_FIELDS_CTX,	RL_TEXT_CTX_DEAD)	\
+	/* io_create_region returned 0 */					\
+	X(REGION_CREATE, region_create, region, RL_FIELDS_REGION, RL_TEXT_REGION_CREATE) \
+	/* pfns (+refcounts) of a region, in chunks */				\
+	X(REGION_PAGES,	 region_pages,	pages,	RL_FIELDS_PAGES, RL_TEXT_PAGES)	\
+	/* entry of io_free_region (pages still set) */				\
+	X(REGION_FREE,	 region_free,	region, RL_FIELDS_REGION, RL_TEXT_REGION)	\
+	/* io_uring_get_unmapped_area returned */				\
+	X(MMAP_AREA,	 mmap_area,	mmap,	RL_FIELDS_MMAP_AREA, RL_TEXT_MMAP_AREA) \
+	/* io_uring_mmap returned */						\
+	X(MMAP,		 mmap,		mmap,	RL_FIELDS_MMAP,	RL_TEXT_MMAP)		\
+	/* vm_insert_pages inside io_uring_mmap */				\
+	X(INSERT_PAGES,	 insert_pages,	mmap,	RL_FIELDS_MMAP,	RL_TEXT_INSERT_PAGES)	\
+	/* vm_area_dup of a tracked vma (fork/split) */				\
+	X(VMA_DUP,	 vma_dup,	vma,	RL_FIELDS_VMA,	RL_TEXT_VMA_DUP)	\
+	/* remove_vma of a tracked vma */					\
+	X(VMA_REMOVE,	 vma_remove,	vma,	RL_FIELDS_VMA,	RL_TEXT_VMA)		\
+	/* kmem:mm_page_free of a tracked pfn */				\
+	X(PAGE_FREE,	 page_free,	page,	RL_FIELDS_PAGE,	RL_TEXT_PAGE)		\
+	/* sched_process_fork of a followed process */				\
+	X(PROC_FORK,	 proc_fork,	proc,	RL_FIELDS_PROC,	RL_TEXT_PROC_FORK)	\
+	/* sched_process_exec of a followed process */				\
+	X(PROC_EXEC,	 proc_exec,	proc,	RL_FIELDS_PROC,	RL_TEXT_PROC_EXEC)	\
+	/* sched_process_exit (thread group leader) */				\
+	X(PROC_EXIT,	 proc_exit,	proc,	RL_FIELDS_PROC,	RL_TEXT_PROC_EXIT)	\
+	/* io_register_pbuf_ring returned */					\
+	X(PBUF_REG,	 pbuf_reg,	pbuf,	RL_FIELDS_PBUF,	RL_TEXT_PBUF_REG)	\
+	/* io_unregister_pbuf_ring returned */					\
+	X(PBUF_UNREG,	 pbuf_unreg,	pbuf,	RL_FIELDS_PBUF,	RL_TEXT_PBUF)		\
+	/* io_pin_pages pinned user pages: up to 16 folios (a run of pages	\
+	 * each) from page `first` on, in as many events as it takes */	\
+	X(PIN,		 pin,		pin,	RL_FIELDS_PIN,	RL_TEXT_PIN)		\
+	/* pins of one pin set dropped (unpin_user_* inside its release),	\
+	 * and the end of that release */					\
+	X(UNPIN,	 unpin,		unpin,	RL_FIELDS_UNPIN, RL_TEXT_UNPIN)		\
+	/* synthesised by user space: events lost */				\
+	X(LOST,		 lost,		lost,	RL_FIELDS_LOST,	RL_TEXT_LOST)		\
+	/* page tables of a tracked vma torn down in [start, end): the vma's	\
+	 * page references in that range are dropped (munmap and exit zap	\
+	 * before they free pages, remove_vma comes after the frees) */	\
+	X(VMA_ZAP,	 vma_zap,	vma,	RL_FIELDS_VMA,	RL_TEXT_VMA)		\
+	/* a kernel user pinned a buffer ring (io_uring_cmd_buf_ring_pin	\
+	 * returned) */								\
+	X(BUFRING_PIN,	 bufring_pin,	pbuf,	RL_FIELDS_PBUF,	RL_TEXT_PBUF)		\
+	/* ... and unpinned it */						\
+	X(BUFRING_UNPIN, bufring_unpin, pbuf,	RL_FIELDS_PBUF,	RL_TEXT_PBUF)		\
+	/* __split_vma of a tracked vma returned: the vma now covers [start,	\
+	 * end) at pgoff, and the VMA_DUP just before on this thread made the	\
+	 * other piece (ret < 0: the split failed and that piece was freed) */ \
+	X(VMA_SPLIT,	 vma_split,	vma,	RL_FIELDS_VMA_SPLIT, RL_TEXT_VMA_SPLIT) \
+	/* a BPF arena's get_unmapped_area returned (seed 004) */		\
+	X(ARENA_AREA,	 arena_area,	arena,	RL_FIELDS_ARENA, RL_TEXT_ARENA)
+
+#define RL_EV_ENUM_(TYPE, name, payload, FIELDS, TEXT) RL_EV_##TYPE,
 enum rl_event_type {
 	RL_EV_NONE = 0,
-	RL_EV_CTX_CREATE,	/* tp io_uring:io_uring_create              */
-	RL_EV_CTX_DEAD,		/* end of io_ring_exit_work: ctx is freed    */
-	RL_EV_REGION_CREATE,	/* io_create_region returned 0               */
-	RL_EV_REGION_PAGES,	/* pfns (+refcounts) of a region, in chunks  */
-	RL_EV_REGION_FREE,	/* entry of io_free_region (pages still set) */
-	RL_EV_MMAP_AREA,	/* io_uring_get_unmapped_area returned       */
-	RL_EV_MMAP,		/* io_uring_mmap returned                    */
-	RL_EV_INSERT_PAGES,	/* vm_insert_pages inside io_uring_mmap      */
-	RL_EV_VMA_DUP,		/* vm_area_dup of a tracked vma (fork/split) */
-	RL_EV_VMA_REMOVE,	/* remove_vma of a tracked vma               */
-	RL_EV_PAGE_FREE,	/* kmem:mm_page_free of a tracked pfn        */
-	RL_EV_PROC_FORK,	/* sched_process_fork of a followed process  */
-	RL_EV_PROC_EXEC,	/* sched_process_exec of a followed process  */
-	RL_EV_PROC_EXIT,	/* sched_process_exit (thread group leader)  */
-	RL_EV_PBUF_REG,		/* io_register_pbuf_ring returned            */
-	RL_EV_PBUF_UNREG,	/* io_unregister_pbuf_ring returned          */
-	RL_EV_PIN,		/* io_pin_pages pinned user pages: up to 16
-				 * folios (a run of pages each) from page
-				 * `first` on, in as many events as it takes */
-	RL_EV_UNPIN,		/* pins of one pin set dropped (unpin_user_*
-				 * inside its release), and the end of that
-				 * release                                    */
-	RL_EV_LOST,		/* synthesised by user space: events lost    */
-	RL_EV_VMA_ZAP,		/* page tables of a tracked vma torn down in
-				 * [start, end): the vma's page references in
-				 * that range are dropped (munmap and exit zap
-				 * before they free pages, remove_vma comes
-				 * after the frees)                           */
-	RL_EV_BUFRING_PIN,	/* a kernel user pinned a buffer ring
-				 * (io_uring_cmd_buf_ring_pin returned)       */
-	RL_EV_BUFRING_UNPIN,	/* ... and unpinned it                       */
-	RL_EV_VMA_SPLIT,	/* __split_vma of a tracked vma returned: the
-				 * vma now covers [start, end) at pgoff, and the
-				 * VMA_DUP just before on this thread made the
-				 * other piece (ret < 0: the split failed and
-				 * that piece was freed)                      */
-	RL_EV_ARENA_AREA,	/* a BPF arena's get_unmapped_area returned
-				 * (seed 004)                                 */
+	RL_EVENT_TYPES(RL_EV_ENUM_)
 	RL_EV__MAX,
 };
+#undef RL_EV_ENUM_
 
 /* What a region holds; decided in BPF from the register operation in
  * progress on the task and from the mmap offset. */
@@ -162,6 +218,15 @@ struct rl_event_hdr {
 	char  comm[RL_COMM_LEN];
 };
 
+/* Every event starts with these keys (and may end with a stack, below). */
+#define RL_FIELDS_HEADER(S, A)						\
+	S(ts,		h.ts_ns,	DEC)					\
+	S(pid,		h.pid,		DEC)					\
+	S(tid,		h.tid,		DEC)					\
+	S(cpu,		h.cpu,		DEC)					\
+	S(seq,		h.seq,		DEC)					\
+	S(comm,		h.comm,		COMM)
+
 struct rl_ev_ctx {		/* CTX_CREATE, CTX_DEAD */
 	__u64 ctx;
 	__u32 sq_entries;
@@ -169,6 +234,21 @@ struct rl_ev_ctx {		/* CTX_CREATE, CTX_DEAD */
 	__u32 flags;		/* IORING_SETUP_* */
 	__s32 fd;
 };
+
+#define RL_FIELDS_CTX(S, A)						\
+	S(ctx,		ctx.ctx,	HEX)					\
+	S(sq_entries,	ctx.sq_entries,	DEC)					\
+	S(cq_entries,	ctx.cq_entries,	DEC)					\
+	S(flags,	ctx.flags,	HEX)					\
+	S(fd,		ctx.fd,		SDEC)
+#define RL_TEXT_CTX_DEAD(T, P, L)					\
+	T(ctx,		hex,		ctx.ctx)
+#define RL_TEXT_CTX_CREATE(T, P, L)					\
+	RL_TEXT_CTX_DEAD(T, P, L)						\
+	T(sq_entries,	dec,		ctx.sq_entries)				\
+	T(cq_entries,	dec,		ctx.cq_entries)				\
+	T(flags,	hex,		ctx.flags)				\
+	T(fd,		sdec,		ctx.fd)
 
 struct rl_ev_region {		/* REGION_CREATE, REGION_FREE */
 	__u64 region;		/* mr->pages                                  */
@@ -183,6 +263,29 @@ struct rl_ev_region {		/* REGION_CREATE, REGION_FREE */
 	__u32 head_refcount;	/* page_ref_count(pages[0]) at this moment    */
 };
 
+#define RL_FIELDS_REGION(S, A)						\
+	S(region,	region.region,	HEX)					\
+	S(ctx,		region.ctx,	HEX)					\
+	S(mr,		region.mr,	HEX)					\
+	S(mmap_offset,	region.mmap_offset, HEX)				\
+	S(kind,		region.kind,	KIND)					\
+	S(bgid,		region.bgid,	DEC)					\
+	S(nr_pages,	region.nr_pages, DEC)					\
+	S(flags,	region.flags,	HEX)					\
+	S(ret,		region.ret,	SDEC)					\
+	S(head_refcount, region.head_refcount, DEC)
+/* REGION_FREE; bgid only for a buffer ring's region */
+#define RL_TEXT_REGION(T, P, L)						\
+	T(ctx,		hex,		region.ctx)				\
+	T(kind,		kind,		region.kind)				\
+	T(region,	hex,		region.region)				\
+	T(pages,	dec,		region.nr_pages)			\
+	T(flags,	region_flags,	region.flags)				\
+	P(bgid,		dec_if_pbuf,	region.bgid, region.kind)
+#define RL_TEXT_REGION_CREATE(T, P, L)					\
+	RL_TEXT_REGION(T, P, L)							\
+	T(head_refcount, dec,		region.head_refcount)
+
 struct rl_ev_pages {		/* REGION_PAGES: pages [first, first + count) */
 	__u64 region;
 	__u32 first;		/* index into pages[]                         */
@@ -193,6 +296,21 @@ struct rl_ev_pages {		/* REGION_PAGES: pages [first, first + count) */
 	__u32 refcount[RL_PFNS_PER_EVENT];	/* page_ref_count(), of the folio
 						 * for compound pages */
 };
+
+#define RL_FIELDS_PAGES(S, A)						\
+	S(region,	pages.region,	HEX)					\
+	S(first,	pages.first,	DEC)					\
+	S(count,	pages.count,	DEC)					\
+	S(at_free,	pages.at_free,	DEC)					\
+	A(pfn,		pages.pfn,	HEX,	pages.count)			\
+	A(refcount,	pages.refcount,	DEC,	pages.count)
+/* at=create|free pages=[first,first+count) pfn=<the first 4>,... */
+#define RL_TEXT_PAGES(T, P, L)						\
+	T(region,	hex,		pages.region)				\
+	T(at,		create_or_free,	pages.at_free)				\
+	P(pages,	index_range,	pages.first, pages.count)		\
+	L(pfn,		hex_list,	pages.pfn, pages.count)			\
+	L(refcount,	dec_list,	pages.refcount, pages.count)
 
 struct rl_ev_mmap {		/* MMAP_AREA, MMAP, INSERT_PAGES */
 	__u64 ctx;
@@ -209,6 +327,45 @@ struct rl_ev_mmap {		/* MMAP_AREA, MMAP, INSERT_PAGES */
 				 * the user window (0: unknown, 47 bits)      */
 };
 
+#define RL_FIELDS_MMAP(S, A)						\
+	S(ctx,		mmap.ctx,	HEX)					\
+	S(vma,		mmap.vma,	HEX)					\
+	S(start,	mmap.start,	HEX)					\
+	S(end,		mmap.end,	HEX)					\
+	S(pgoff,	mmap.pgoff,	HEX)					\
+	S(region,	mmap.region,	HEX)					\
+	S(nr_pages,	mmap.nr_pages,	DEC)					\
+	S(nr_left,	mmap.nr_left,	DEC)					\
+	S(ret,		mmap.ret,	SHEX)					\
+	S(flags,	mmap.flags,	HEX)
+/* MMAP_AREA also says where the task's user window ends */
+#define RL_FIELDS_MMAP_AREA(S, A)					\
+	RL_FIELDS_MMAP(S, A)							\
+	S(window_end,	mmap.window_end, HEX)
+/* kind: the region the offset names (pgoff_kind adds a buffer ring's bgid) */
+#define RL_TEXT_MMAP_AREA(T, P, L)					\
+	T(ctx,		hex,		mmap.ctx)				\
+	T(ret,		errno_or_addr,	mmap.ret)				\
+	P(len,		hex_length,	mmap.start, mmap.end)			\
+	T(pgoff,	hex,		mmap.pgoff)				\
+	T(kind,		pgoff_kind,	mmap.pgoff)
+/* ctx=... vma=... [start-end) pgoff=... kind=... */
+#define RL_TEXT_MMAP_VMA(T, P, L)					\
+	T(ctx,		hex,		mmap.ctx)				\
+	T(vma,		hex,		mmap.vma)				\
+	P(,		hex_range,	mmap.start, mmap.end)			\
+	T(pgoff,	hex,		mmap.pgoff)				\
+	T(kind,		pgoff_kind,	mmap.pgoff)
+#define RL_TEXT_MMAP(T, P, L)						\
+	RL_TEXT_MMAP_VMA(T, P, L)						\
+	T(ret,		sdec,		mmap.ret)
+/* inserted=<pages asked minus pages left>/<pages asked> */
+#define RL_TEXT_INSERT_PAGES(T, P, L)					\
+	RL_TEXT_MMAP_VMA(T, P, L)						\
+	T(region,	hex,		mmap.region)				\
+	P(inserted,	done_of,	mmap.nr_pages, mmap.nr_left)		\
+	T(ret,		sdec,		mmap.ret)
+
 struct rl_ev_vma {		/* VMA_DUP, VMA_REMOVE, VMA_ZAP, VMA_SPLIT */
 	__u64 vma;
 	__u64 new_vma;		/* VMA_DUP only                                */
@@ -218,6 +375,37 @@ struct rl_ev_vma {		/* VMA_DUP, VMA_REMOVE, VMA_ZAP, VMA_SPLIT */
 	__u64 mm;		/* vma->vm_mm (owner address space)            */
 	__s64 ret;		/* VMA_SPLIT: __split_vma's return value       */
 };
+
+#define RL_FIELDS_VMA(S, A)						\
+	S(vma,		vma.vma,	HEX)					\
+	S(new_vma,	vma.new_vma,	HEX)					\
+	S(start,	vma.start,	HEX)					\
+	S(end,		vma.end,	HEX)					\
+	S(pgoff,	vma.pgoff,	HEX)					\
+	S(mm,		vma.mm,		HEX)
+/* VMA_SPLIT: the vma's range after the split, and how the split went */
+#define RL_FIELDS_VMA_SPLIT(S, A)					\
+	S(vma,		vma.vma,	HEX)					\
+	S(start,	vma.start,	HEX)					\
+	S(end,		vma.end,	HEX)					\
+	S(pgoff,	vma.pgoff,	HEX)					\
+	S(mm,		vma.mm,		HEX)					\
+	S(ret,		vma.ret,	SHEX)
+#define RL_TEXT_VMA_RANGE(T, P, L)					\
+	P(,		hex_range,	vma.start, vma.end)			\
+	T(pgoff,	hex,		vma.pgoff)				\
+	T(mm,		hex,		vma.mm)
+/* VMA_REMOVE, VMA_ZAP */
+#define RL_TEXT_VMA(T, P, L)						\
+	T(vma,		hex,		vma.vma)				\
+	RL_TEXT_VMA_RANGE(T, P, L)
+#define RL_TEXT_VMA_DUP(T, P, L)					\
+	T(vma,		hex,		vma.vma)				\
+	T(new_vma,	hex,		vma.new_vma)				\
+	RL_TEXT_VMA_RANGE(T, P, L)
+#define RL_TEXT_VMA_SPLIT(T, P, L)					\
+	RL_TEXT_VMA(T, P, L)							\
+	T(ret,		sdec,		vma.ret)
 
 struct rl_ev_arena {		/* ARENA_AREA */
 	__u64 map;		/* the arena's struct bpf_map                   */
@@ -230,11 +418,34 @@ struct rl_ev_arena {		/* ARENA_AREA */
 	__u64 window_end;	/* the mm's task_size                           */
 };
 
+#define RL_FIELDS_ARENA(S, A)						\
+	S(map,		arena.map,	HEX)					\
+	S(addr,		arena.addr,	HEX)					\
+	S(len,		arena.len,	HEX)					\
+	S(window,	arena.window,	HEX)					\
+	S(window_len,	arena.window_len, HEX)					\
+	S(ret,		arena.ret,	SHEX)					\
+	S(window_end,	arena.window_end, HEX)
+/* window=[start,+len) */
+#define RL_TEXT_ARENA(T, P, L)						\
+	T(map,		hex,		arena.map)				\
+	T(addr,		hex,		arena.addr)				\
+	T(len,		hex,		arena.len)				\
+	P(window,	hex_start_len,	arena.window, arena.window_len)		\
+	T(ret,		errno_or_hex,	arena.ret)
+
 struct rl_ev_page {		/* PAGE_FREE */
 	__u64 pfn;
 	__u32 order;		/* the free covers [pfn, pfn + 2^order)        */
 	__u32 pad;
 };
+
+#define RL_FIELDS_PAGE(S, A)						\
+	S(pfn,		page.pfn,	HEX)					\
+	S(order,	page.order,	DEC)
+#define RL_TEXT_PAGE(T, P, L)						\
+	T(pfn,		hex,		page.pfn)				\
+	T(order,	dec,		page.order)
 
 struct rl_ev_proc {		/* PROC_FORK, PROC_EXEC, PROC_EXIT */
 	__u32 parent_pid;
@@ -242,6 +453,20 @@ struct rl_ev_proc {		/* PROC_FORK, PROC_EXEC, PROC_EXIT */
 	__s32 exit_code;	/* EXIT only                                   */
 	__u32 ns_pid;		/* pid as seen in the task's own pid namespace */
 };
+
+#define RL_FIELDS_PROC(S, A)						\
+	S(parent_pid,	proc.parent_pid, DEC)					\
+	S(child_pid,	proc.child_pid,	DEC)					\
+	S(exit_code,	proc.exit_code,	SDEC)					\
+	S(ns_pid,	proc.ns_pid,	DEC)
+#define RL_TEXT_PROC_EXEC(T, P, L)					\
+	T(parent,	dec,		proc.parent_pid)
+#define RL_TEXT_PROC_FORK(T, P, L)					\
+	RL_TEXT_PROC_EXEC(T, P, L)						\
+	T(child,	dec,		proc.child_pid)
+#define RL_TEXT_PROC_EXIT(T, P, L)					\
+	RL_TEXT_PROC_EXEC(T, P, L)						\
+	T(exit_code,	sdec,		proc.exit_code)
 
 struct rl_ev_pbuf {		/* PBUF_REG, PBUF_UNREG, BUFRING_PIN, BUFRING_UNPIN */
 	__u64 ctx;
@@ -252,6 +477,26 @@ struct rl_ev_pbuf {		/* PBUF_REG, PBUF_UNREG, BUFRING_PIN, BUFRING_UNPIN */
 	__u32 flags;		/* PBUF_REG: IOU_PBUF_RING_*                    */
 	__s32 ret;
 };
+
+#define RL_FIELDS_PBUF(S, A)						\
+	S(ctx,		pbuf.ctx,	HEX)					\
+	S(ring_addr,	pbuf.ring_addr,	HEX)					\
+	S(bgid,		pbuf.bgid,	DEC)					\
+	S(ring_entries,	pbuf.ring_entries, DEC)					\
+	S(flags,	pbuf.flags,	HEX)					\
+	S(ret,		pbuf.ret,	SDEC)
+/* PBUF_UNREG, BUFRING_PIN, BUFRING_UNPIN */
+#define RL_TEXT_PBUF(T, P, L)						\
+	T(ctx,		hex,		pbuf.ctx)				\
+	T(bgid,		dec,		pbuf.bgid)				\
+	T(ret,		sdec,		pbuf.ret)
+#define RL_TEXT_PBUF_REG(T, P, L)					\
+	T(ctx,		hex,		pbuf.ctx)				\
+	T(bgid,		dec,		pbuf.bgid)				\
+	T(ring_addr,	hex,		pbuf.ring_addr)				\
+	T(entries,	dec,		pbuf.ring_entries)			\
+	T(flags,	hex,		pbuf.flags)				\
+	T(ret,		sdec,		pbuf.ret)
 
 struct rl_ev_pin {		/* PIN: the folios of a pin set from page `first` */
 	__u64 ctx;		/* owning ring; 0 while the ring is set up    */
@@ -272,6 +517,30 @@ struct rl_ev_pin {		/* PIN: the folios of a pin set from page `first` */
 						 * file-backed; 0 anonymous    */
 };
 
+#define RL_FIELDS_PIN(S, A)						\
+	S(ctx,		pin.ctx,	HEX)					\
+	S(key,		pin.key,	DEC)					\
+	S(pages,	pin.pages,	HEX)					\
+	S(uaddr,	pin.uaddr,	HEX)					\
+	S(owner,	pin.owner,	OWNER)					\
+	S(owner_id,	pin.owner_id,	DEC)					\
+	S(nr_pages,	pin.nr_pages,	DEC)					\
+	S(first,	pin.first,	DEC)					\
+	S(count,	pin.count,	DEC)					\
+	A(pfn,		pin.pfn,	HEX,	pin.count)			\
+	A(npins,	pin.npins,	DEC,	pin.count)			\
+	A(backing,	pin.backing,	BACKING, pin.count)			\
+	A(file,		pin.file,	HEX,	pin.count)
+/* owner=<owner>[/<owner_id>] ... folios=<pfn>*<npins>:<backing>,... */
+#define RL_TEXT_PIN(T, P, L)						\
+	T(ctx,		hex,		pin.ctx)				\
+	T(set,		dec,		pin.key)				\
+	P(owner,	owner_and_id,	pin.owner, pin.owner_id)		\
+	T(uaddr,	hex,		pin.uaddr)				\
+	T(nr_pages,	dec,		pin.nr_pages)				\
+	T(from,		dec,		pin.first)				\
+	L(folios,	pin_folios,	pin.pfn, pin.count)
+
 struct rl_ev_unpin {		/* UNPIN: pins of one pin set dropped */
 	__u64 ctx;		/* the ring releasing (or registering) it      */
 	__u64 key;		/* pin set                                     */
@@ -283,12 +552,36 @@ struct rl_ev_unpin {		/* UNPIN: pins of one pin set dropped */
 	__u32 npins[RL_UNPINS_PER_EVENT];	/* pins dropped on that folio  */
 };
 
+#define RL_FIELDS_UNPIN(S, A)						\
+	S(ctx,		unpin.ctx,	HEX)					\
+	S(key,		unpin.key,	DEC)					\
+	S(owner,	unpin.owner,	OWNER)					\
+	S(owner_id,	unpin.owner_id,	DEC)					\
+	S(count,	unpin.count,	DEC)					\
+	S(flags,	unpin.flags,	HEX)					\
+	A(pfn,		unpin.pfn,	HEX,	unpin.count)			\
+	A(npins,	unpin.npins,	DEC,	unpin.count)
+/* folios=<pfn>*<npins>,... (- for none), then the flags as words */
+#define RL_TEXT_UNPIN(T, P, L)						\
+	T(ctx,		hex,		unpin.ctx)				\
+	T(set,		dec,		unpin.key)				\
+	P(owner,	owner_and_id,	unpin.owner, unpin.owner_id)		\
+	L(folios,	unpin_folios,	unpin.pfn, unpin.count)			\
+	T(,		unpin_flags,	unpin.flags)
+
 struct rl_ev_lost {		/* LOST (user space only) */
 	__u64 count;
 	__u32 counter;		/* enum rl_counter, or RL_CNT__MAX + n for a
 				 * program's recursion misses                  */
 	__u32 pad;
 };
+
+#define RL_FIELDS_LOST(S, A)						\
+	S(count,	lost.count,	DEC)					\
+	S(counter,	lost.counter,	COUNTER)
+#define RL_TEXT_LOST(T, P, L)						\
+	T(counter,	counter,	lost.counter)				\
+	T(count,	dec,		lost.count)
 
 struct rl_event {
 	struct rl_event_hdr h;
@@ -315,5 +608,9 @@ struct rl_event {
 	__u32 pad2;
 	__u64 stack[RL_STACK_DEPTH];
 };
+
+/* The kernel stack every event may carry, after its payload. */
+#define RL_FIELDS_STACK(S, A)						\
+	A(stack,	stack,		HEX,	nr_stack)
 
 #endif /* RL_EVENTS_H */
