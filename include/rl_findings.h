@@ -4,8 +4,8 @@
  *
  * Ids never change meaning; CI allows or denies them one by one
  * (`ringledger check --allow RL006`).  The table that gives each id its
- * name, class and explanation lives in src/findings.c; this header is the
- * one place the numbers are declared.
+ * name, class and explanation lives in src/findings.c (src/findings.h);
+ * this header is the one place the numbers are declared.
  */
 #ifndef RL_FINDINGS_H
 #define RL_FINDINGS_H

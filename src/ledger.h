@@ -91,15 +91,10 @@ size_t rl_ledger_nr_findings(const struct rl_ledger *l);
 const struct rl_finding *rl_ledger_finding(const struct rl_ledger *l, size_t i);
 void rl_ledger_get_stats(const struct rl_ledger *l, struct rl_ledger_stats *st);
 
-/* Names and texts (src/findings.c). */
-const char *rl_finding_name(enum rl_finding_id id);	/* "RL001"      */
-const char *rl_finding_title(enum rl_finding_id id);	/* one line     */
-const char *rl_finding_explain(enum rl_finding_id id);	/* what it means
-							 * and where to look */
-enum rl_finding_class rl_finding_class_of(enum rl_finding_id id);
-const char *rl_finding_class_name(enum rl_finding_class c);	/* "leak" */
-int rl_finding_parse(const char *s);			/* "RL001" -> 1, -1 */
-const char *rl_event_type_name(enum rl_event_type t);
-const char *rl_region_kind_name(enum rl_region_kind k);
+/* Names and texts have their own modules: src/findings.h (what each finding
+ * id means) and src/names.h (the event enumerations).  Included here only
+ * until every file that uses them includes them itself. */
+#include "findings.h"
+#include "names.h"
 
 #endif /* RL_LEDGER_H */

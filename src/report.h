@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 #include "ledger.h"
+#include "findings.h"
+#include "names.h"
 
 /* Turns a kernel address into "func+0x1a" (src/ksyms.c); may be NULL,
  * then addresses print as hex. */
@@ -42,5 +44,39 @@ void rl_report_json_finding(FILE *f, const struct rl_finding *fi, const struct r
 void rl_report_junit(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc);
 /* One human line for a lifecycle event (`trace`, `check -v`). */
 void rl_report_text_event(FILE *f, const struct rl_event *ev);
+
+/* Length (2..4) of the well-formed UTF-8 sequence at s[0, avail), or 0
+ * when s[0] does not start one.  Output formats copy such sequences and
+ * escape any other byte above ASCII as the Latin-1 character it would be. */
+static inline size_t rl_utf8_len(const unsigned char *s, size_t avail)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n > avail)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and values past U+10FFFF are not UTF-8 */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
 
 #endif /* RL_REPORT_H */

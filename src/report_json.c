@@ -14,7 +14,6 @@
 #include <string.h>
 #include "report.h"
 #include "event_fields.h"
-#include "ledger_names.h"
 
 #define REPORT_SCHEMA	"ringledger-report/1"
 #define TRACE_SCHEMA	"ringledger-trace/1"

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
-#include "ledger_names.h"
 
 /* XML 1.0 text or attribute value: markup escaped; control characters,
  * which XML cannot carry at all, become '?'; valid UTF-8 is kept and any

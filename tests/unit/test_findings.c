@@ -4,7 +4,9 @@
  * enumerations: every id has its words, names parse back to their numbers.
  */
 #include "tests.h"
-#include "ledger_names.h"
+#include "findings.h"
+#include "names.h"
+#include "report.h"
 
 static void test_finding_table(void)
 {
