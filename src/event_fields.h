@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * event_fields.h - the fields of struct rl_event, by name, per event type
- * (private; implemented in src/event_text.c).
+ * (private; made in src/event_fields.c from RL_EVENT_TYPES of
+ * include/rl_events.h).
  *
- * One table drives the recorded stream (writer and reader) and the JSON
- * trace lines, so a field added to rl_events.h is added here once and
- * every format follows.
+ * The recorded stream (src/event_write.c, src/event_read.c) and the JSON
+ * trace lines (src/report_json.c) walk this table; the human line
+ * (src/report_text.c) walks the TEXT lists of the same RL_EVENT_TYPES.  A
+ * field added to rl_events.h is added to its type's list once and every
+ * format follows.
  */
 #ifndef RL_EVENT_FIELDS_H
 #define RL_EVENT_FIELDS_H
@@ -30,15 +33,23 @@ struct rl_field {
 	const char *name;
 	uint8_t name_len;
 	uint8_t fmt;		/* enum rl_field_fmt                          */
-	uint8_t size;		/* bytes of one element: 1 (comm), 4 or 8      */
+	uint8_t size;		/* bytes of one element: 4 or 8 (comm: 16)     */
 	uint8_t max_elems;	/* 0: scalar; else an array of up to this many */
 	uint16_t offset;	/* offsetof(struct rl_event, ...)             */
-	uint16_t len_offset;	/* arrays: the u32 that holds the element count */
-	uint8_t count_key;	/* arrays: index in the payload table of the key
-				 * that sets that count, RL_NO_COUNT_KEY if none */
+	uint16_t len_offset;	/* arrays: the u32 that holds the element count;
+				 * when a field of the same event sits there
+				 * (`count`), that field is its key          */
 };
 
-#define RL_NO_COUNT_KEY 0xff
+/* Fields one stream line may name at most: header, widest payload, stack
+ * (counted from the lists, so a wider type raises it). */
+#define RL_ONE_FIELD_(...) + 1
+#define RL_NR_FIELDS_(TYPE, name, payload, FIELDS, TEXT) \
+	char name[0 FIELDS(RL_ONE_FIELD_, RL_ONE_FIELD_)];
+union rl_widest_payload_ { RL_EVENT_TYPES(RL_NR_FIELDS_) };
+#define RL_NR_HEADER_FIELDS (0 RL_FIELDS_HEADER(RL_ONE_FIELD_, RL_ONE_FIELD_))
+#define RL_MAX_LINE_FIELDS \
+	(RL_NR_HEADER_FIELDS + sizeof(union rl_widest_payload_) + 1)
 
 /* The header fields every event has (ts, pid, tid, cpu, seq, comm). */
 const struct rl_field *rl_header_fields(size_t *nr);
@@ -54,5 +65,14 @@ unsigned rl_field_count(const struct rl_event *ev, const struct rl_field *f);
 /* The name a value of a named field (kind, counter, owner, backing) is
  * written as; NULL for other fields and for values past the names. */
 const char *rl_field_value_name(const struct rl_field *f, uint64_t v);
+/* Inverse of rl_field_value_name: the value a name stands for in field f;
+ * -1 if it names none (or f is not a named field). */
+int rl_field_value_parse(const struct rl_field *f, const char *s, size_t len);
+/* Whether f is written by name (kind, counter, owner, backing). */
+static inline int rl_field_is_named(const struct rl_field *f)
+{
+	return f->fmt == RL_FF_KIND || f->fmt == RL_FF_COUNTER || f->fmt == RL_FF_OWNER ||
+	       f->fmt == RL_FF_BACKING;
+}
 
 #endif /* RL_EVENT_FIELDS_H */

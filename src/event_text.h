@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * event_text.h - the recorded event stream: one struct rl_event per line.
+ * event_text.h - the recorded event stream: one struct rl_event per line
+ * (written by src/event_write.c, read by src/event_read.c).
  *
  * `ringledger record` writes it, `ringledger replay` and the unit tests read
  * it.  The format is documented in doc/event-stream.md; it is versioned by

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include "tests.h"
 #include "event_fields.h"
+#include "names.h"
 
 static void fill_header(struct rl_event *ev, uint32_t type)
 {
@@ -306,19 +307,20 @@ static void test_malformed(void)
 }
 
 /* The table the reader and writers walk: pfn and refcount take their count
- * from the `count` key. */
+ * from the field `count`; the stack's count is no field. */
 static void test_field_table(void)
 {
-	size_t nr, i, named = 0;
+	size_t nr, i, k, named = 0;
 	const struct rl_field *f = rl_payload_fields(RL_EV_REGION_PAGES, &nr);
 
 	for (i = 0; i < nr; i++) {
-		if (f[i].max_elems)
-			named += f[i].count_key < nr && !strcmp(f[f[i].count_key].name, "count");
+		for (k = 0; f[i].max_elems && k < nr; k++)
+			named += !f[k].max_elems && f[k].offset == f[i].len_offset &&
+				 !strcmp(f[k].name, "count");
 	}
 	T_EQ_U("field table: both page arrays counted by 'count'", named, 2);
-	T_EQ_U("field table: stack has no count key", rl_stack_field()->count_key,
-	       RL_NO_COUNT_KEY);
+	T_EQ_U("field table: the stack is counted by nr_stack", rl_stack_field()->len_offset,
+	       offsetof(struct rl_event, nr_stack));
 	rl_payload_fields(RL_EV__MAX, &nr);
 	T_EQ_U("field table: unknown type has no fields", nr, 0);
 }

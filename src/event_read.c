@@ -1,18 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * event_text.c - the recorded event stream (doc/event-stream.md).
+ * event_read.c - the reader of the recorded event stream
+ * (doc/event-stream.md), driven by the field table (event_fields.h).
  *
- *   ringledger-events v1
- *   region_create ts=1 pid=7 tid=7 cpu=0 seq=1 comm=ring_basic region=0x... kind=rings ...
- *   end events=1
- *
- * The field table below names every field of struct rl_event per type; the
- * writer, the reader and the JSON trace (report_json.c) all walk it.  The
- * reader is hand-written for speed (replay must reach millions of events a
- * second): one pass over each line, keys looked up starting after the
- * previous match (the writer's order makes that a hit on the first try),
- * numbers parsed in place.  It never trusts its input: every error names
- * the line and what was wrong.
+ * Hand-written for speed (replay must reach millions of events a second):
+ * one pass over each line, keys looked up starting after the previous
+ * match (the writer's order makes that a hit on the first try), numbers
+ * parsed in place.  It never trusts its input: every error names the line
+ * and what was wrong.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,294 +16,12 @@
 #include <string.h>
 #include "event_text.h"
 #include "event_fields.h"
-#include "ledger.h"
-#include "ledger_names.h"
+#include "names.h"
 
 #define RL_MAX_LINE	8192		/* longer lines are an error          */
 #define READ_CHUNK	(1u << 20)
-
-#define MEMBER_SIZE(m)	sizeof(((struct rl_event *)0)->m)
-#define ELEMS(m)	(MEMBER_SIZE(m) / MEMBER_SIZE(m[0]))
-
-#define SCALAR(name, fmt, m) \
-	{ name, sizeof(name) - 1, fmt, MEMBER_SIZE(m), 0, offsetof(struct rl_event, m), 0, \
-	  RL_NO_COUNT_KEY }
-#define ARRAY(name, fmt, m, len_m, count_key) \
-	{ name, sizeof(name) - 1, fmt, MEMBER_SIZE(m[0]), ELEMS(m), \
-	  offsetof(struct rl_event, m), offsetof(struct rl_event, len_m), count_key }
-
-/* ---- the field table -------------------------------------------------- */
-
-static const struct rl_field header_fields[] = {
-	SCALAR("ts", RL_FF_DEC, h.ts_ns),
-	SCALAR("pid", RL_FF_DEC, h.pid),
-	SCALAR("tid", RL_FF_DEC, h.tid),
-	SCALAR("cpu", RL_FF_DEC, h.cpu),
-	SCALAR("seq", RL_FF_DEC, h.seq),
-	SCALAR("comm", RL_FF_COMM, h.comm),
-};
-
-static const struct rl_field ctx_fields[] = {
-	SCALAR("ctx", RL_FF_HEX, ctx.ctx),
-	SCALAR("sq_entries", RL_FF_DEC, ctx.sq_entries),
-	SCALAR("cq_entries", RL_FF_DEC, ctx.cq_entries),
-	SCALAR("flags", RL_FF_HEX, ctx.flags),
-	SCALAR("fd", RL_FF_SDEC, ctx.fd),
-};
-
-static const struct rl_field region_fields[] = {
-	SCALAR("region", RL_FF_HEX, region.region),
-	SCALAR("ctx", RL_FF_HEX, region.ctx),
-	SCALAR("mr", RL_FF_HEX, region.mr),
-	SCALAR("mmap_offset", RL_FF_HEX, region.mmap_offset),
-	SCALAR("kind", RL_FF_KIND, region.kind),
-	SCALAR("bgid", RL_FF_DEC, region.bgid),
-	SCALAR("nr_pages", RL_FF_DEC, region.nr_pages),
-	SCALAR("flags", RL_FF_HEX, region.flags),
-	SCALAR("ret", RL_FF_SDEC, region.ret),
-	SCALAR("head_refcount", RL_FF_DEC, region.head_refcount),
-};
-
-static const struct rl_field pages_fields[] = {
-	SCALAR("region", RL_FF_HEX, pages.region),
-	SCALAR("first", RL_FF_DEC, pages.first),
-	SCALAR("count", RL_FF_DEC, pages.count),
-	SCALAR("at_free", RL_FF_DEC, pages.at_free),
-	ARRAY("pfn", RL_FF_HEX, pages.pfn, pages.count, 2),
-	ARRAY("refcount", RL_FF_DEC, pages.refcount, pages.count, 2),
-};
-
-/* the fields MMAP_AREA, MMAP and INSERT_PAGES share */
-#define MMAP_FIELDS \
-	SCALAR("ctx", RL_FF_HEX, mmap.ctx), \
-	SCALAR("vma", RL_FF_HEX, mmap.vma), \
-	SCALAR("start", RL_FF_HEX, mmap.start), \
-	SCALAR("end", RL_FF_HEX, mmap.end), \
-	SCALAR("pgoff", RL_FF_HEX, mmap.pgoff), \
-	SCALAR("region", RL_FF_HEX, mmap.region), \
-	SCALAR("nr_pages", RL_FF_DEC, mmap.nr_pages), \
-	SCALAR("nr_left", RL_FF_DEC, mmap.nr_left), \
-	SCALAR("ret", RL_FF_SHEX, mmap.ret), \
-	SCALAR("flags", RL_FF_HEX, mmap.flags)
-
-static const struct rl_field mmap_fields[] = { MMAP_FIELDS };
-
-/* MMAP_AREA also says where the task's user window ends */
-static const struct rl_field mmap_area_fields[] = {
-	MMAP_FIELDS,
-	SCALAR("window_end", RL_FF_HEX, mmap.window_end),
-};
-
-static const struct rl_field vma_fields[] = {
-	SCALAR("vma", RL_FF_HEX, vma.vma),
-	SCALAR("new_vma", RL_FF_HEX, vma.new_vma),
-	SCALAR("start", RL_FF_HEX, vma.start),
-	SCALAR("end", RL_FF_HEX, vma.end),
-	SCALAR("pgoff", RL_FF_HEX, vma.pgoff),
-	SCALAR("mm", RL_FF_HEX, vma.mm),
-};
-
-static const struct rl_field arena_fields[] = {
-	SCALAR("map", RL_FF_HEX, arena.map),
-	SCALAR("addr", RL_FF_HEX, arena.addr),
-	SCALAR("len", RL_FF_HEX, arena.len),
-	SCALAR("window", RL_FF_HEX, arena.window),
-	SCALAR("window_len", RL_FF_HEX, arena.window_len),
-	SCALAR("ret", RL_FF_SHEX, arena.ret),
-	SCALAR("window_end", RL_FF_HEX, arena.window_end),
-};
-
-/* VMA_SPLIT: the vma's range after the split, and how the split went */
-static const struct rl_field vma_split_fields[] = {
-	SCALAR("vma", RL_FF_HEX, vma.vma),
-	SCALAR("start", RL_FF_HEX, vma.start),
-	SCALAR("end", RL_FF_HEX, vma.end),
-	SCALAR("pgoff", RL_FF_HEX, vma.pgoff),
-	SCALAR("mm", RL_FF_HEX, vma.mm),
-	SCALAR("ret", RL_FF_SHEX, vma.ret),
-};
-
-static const struct rl_field page_fields[] = {
-	SCALAR("pfn", RL_FF_HEX, page.pfn),
-	SCALAR("order", RL_FF_DEC, page.order),
-};
-
-static const struct rl_field proc_fields[] = {
-	SCALAR("parent_pid", RL_FF_DEC, proc.parent_pid),
-	SCALAR("child_pid", RL_FF_DEC, proc.child_pid),
-	SCALAR("exit_code", RL_FF_SDEC, proc.exit_code),
-	SCALAR("ns_pid", RL_FF_DEC, proc.ns_pid),
-};
-
-static const struct rl_field pbuf_fields[] = {
-	SCALAR("ctx", RL_FF_HEX, pbuf.ctx),
-	SCALAR("ring_addr", RL_FF_HEX, pbuf.ring_addr),
-	SCALAR("bgid", RL_FF_DEC, pbuf.bgid),
-	SCALAR("ring_entries", RL_FF_DEC, pbuf.ring_entries),
-	SCALAR("flags", RL_FF_HEX, pbuf.flags),
-	SCALAR("ret", RL_FF_SDEC, pbuf.ret),
-};
-
-static const struct rl_field pin_fields[] = {
-	SCALAR("ctx", RL_FF_HEX, pin.ctx),
-	SCALAR("key", RL_FF_DEC, pin.key),
-	SCALAR("pages", RL_FF_HEX, pin.pages),
-	SCALAR("uaddr", RL_FF_HEX, pin.uaddr),
-	SCALAR("owner", RL_FF_OWNER, pin.owner),
-	SCALAR("owner_id", RL_FF_DEC, pin.owner_id),
-	SCALAR("nr_pages", RL_FF_DEC, pin.nr_pages),
-	SCALAR("first", RL_FF_DEC, pin.first),
-	SCALAR("count", RL_FF_DEC, pin.count),
-	ARRAY("pfn", RL_FF_HEX, pin.pfn, pin.count, 8),
-	ARRAY("npins", RL_FF_DEC, pin.npins, pin.count, 8),
-	ARRAY("backing", RL_FF_BACKING, pin.backing, pin.count, 8),
-	ARRAY("file", RL_FF_HEX, pin.file, pin.count, 8),
-};
-
-static const struct rl_field unpin_fields[] = {
-	SCALAR("ctx", RL_FF_HEX, unpin.ctx),
-	SCALAR("key", RL_FF_DEC, unpin.key),
-	SCALAR("owner", RL_FF_OWNER, unpin.owner),
-	SCALAR("owner_id", RL_FF_DEC, unpin.owner_id),
-	SCALAR("count", RL_FF_DEC, unpin.count),
-	SCALAR("flags", RL_FF_HEX, unpin.flags),
-	ARRAY("pfn", RL_FF_HEX, unpin.pfn, unpin.count, 4),
-	ARRAY("npins", RL_FF_DEC, unpin.npins, unpin.count, 4),
-};
-
-static const struct rl_field lost_fields[] = {
-	SCALAR("count", RL_FF_DEC, lost.count),
-	SCALAR("counter", RL_FF_COUNTER, lost.counter),
-};
-
-static const struct rl_field stack_field =
-	ARRAY("stack", RL_FF_HEX, stack, nr_stack, RL_NO_COUNT_KEY);
-
-#define TABLE(t) { t, sizeof(t) / sizeof(t[0]) }
-static const struct {
-	const struct rl_field *fields;
-	size_t nr;
-} payloads[RL_EV__MAX] = {
-	[RL_EV_CTX_CREATE] = TABLE(ctx_fields),
-	[RL_EV_CTX_DEAD] = TABLE(ctx_fields),
-	[RL_EV_REGION_CREATE] = TABLE(region_fields),
-	[RL_EV_REGION_PAGES] = TABLE(pages_fields),
-	[RL_EV_REGION_FREE] = TABLE(region_fields),
-	[RL_EV_MMAP_AREA] = TABLE(mmap_area_fields),
-	[RL_EV_MMAP] = TABLE(mmap_fields),
-	[RL_EV_INSERT_PAGES] = TABLE(mmap_fields),
-	[RL_EV_VMA_DUP] = TABLE(vma_fields),
-	[RL_EV_VMA_REMOVE] = TABLE(vma_fields),
-	[RL_EV_VMA_ZAP] = TABLE(vma_fields),
-	[RL_EV_PAGE_FREE] = TABLE(page_fields),
-	[RL_EV_PROC_FORK] = TABLE(proc_fields),
-	[RL_EV_PROC_EXEC] = TABLE(proc_fields),
-	[RL_EV_PROC_EXIT] = TABLE(proc_fields),
-	[RL_EV_PBUF_REG] = TABLE(pbuf_fields),
-	[RL_EV_PBUF_UNREG] = TABLE(pbuf_fields),
-	[RL_EV_PIN] = TABLE(pin_fields),
-	[RL_EV_UNPIN] = TABLE(unpin_fields),
-	[RL_EV_LOST] = TABLE(lost_fields),
-	[RL_EV_BUFRING_PIN] = TABLE(pbuf_fields),
-	[RL_EV_BUFRING_UNPIN] = TABLE(pbuf_fields),
-	[RL_EV_VMA_SPLIT] = TABLE(vma_split_fields),
-	[RL_EV_ARENA_AREA] = TABLE(arena_fields),
-};
-
-#define NR_HEADER_FIELDS (sizeof(header_fields) / sizeof(header_fields[0]))
-#define NR_PIN_FIELDS	 (sizeof(pin_fields) / sizeof(pin_fields[0]))	/* the widest */
-#define MAX_FIELDS	 (NR_HEADER_FIELDS + NR_PIN_FIELDS + 1)	/* header + widest + stack */
-_Static_assert(MAX_FIELDS <= 32, "struct line_fields keeps a 32-bit mask of the fields seen");
-
-const struct rl_field *rl_header_fields(size_t *nr)
-{
-	*nr = NR_HEADER_FIELDS;
-	return header_fields;
-}
-
-const struct rl_field *rl_payload_fields(uint32_t type, size_t *nr)
-{
-	if (type >= RL_EV__MAX) {
-		*nr = 0;
-		return NULL;
-	}
-	*nr = payloads[type].nr;
-	return payloads[type].fields;
-}
-
-const struct rl_field *rl_stack_field(void)
-{
-	return &stack_field;
-}
-
-uint64_t rl_field_get(const struct rl_event *ev, const struct rl_field *f, unsigned i)
-{
-	const unsigned char *p = (const unsigned char *)ev + f->offset + (size_t)i * f->size;
-	bool is_signed = f->fmt == RL_FF_SDEC || f->fmt == RL_FF_SHEX;
-
-	if (f->size == 8) {
-		uint64_t v;
-
-		memcpy(&v, p, 8);
-		return v;
-	}
-	if (f->size == 4) {
-		uint32_t v;
-
-		memcpy(&v, p, 4);
-		return is_signed ? (uint64_t)(int64_t)(int32_t)v : v;
-	}
-	return 0;
-}
-
-const char *rl_field_value_name(const struct rl_field *f, uint64_t v)
-{
-	switch (f->fmt) {
-	case RL_FF_KIND:
-		return v < RL_RK__MAX ? rl_region_kind_name((enum rl_region_kind)v) : NULL;
-	case RL_FF_COUNTER:
-		return v < RL_CNT__MAX ? rl_counter_name((uint32_t)v) : NULL;
-	case RL_FF_OWNER:
-		return v < RL_PO__MAX ? rl_pin_owner_name((uint32_t)v) : NULL;
-	case RL_FF_BACKING:
-		return v < RL_BK__MAX ? rl_backing_name((uint32_t)v) : NULL;
-	default:
-		return NULL;
-	}
-}
-
-/* A named field's value from its name; -1 if not a name of that field. */
-static int field_value_parse(const struct rl_field *f, const char *s, size_t len)
-{
-	switch (f->fmt) {
-	case RL_FF_KIND:
-		return rl_region_kind_parse(s, len);
-	case RL_FF_COUNTER:
-		return rl_counter_parse(s, len);
-	case RL_FF_OWNER:
-		return rl_pin_owner_parse(s, len);
-	case RL_FF_BACKING:
-		return rl_backing_parse(s, len);
-	default:
-		return -1;
-	}
-}
-
-static bool field_is_named(const struct rl_field *f)
-{
-	return f->fmt == RL_FF_KIND || f->fmt == RL_FF_COUNTER || f->fmt == RL_FF_OWNER ||
-	       f->fmt == RL_FF_BACKING;
-}
-
-unsigned rl_field_count(const struct rl_event *ev, const struct rl_field *f)
-{
-	uint32_t n;
-
-	if (!f->max_elems)
-		return 1;
-	memcpy(&n, (const unsigned char *)ev + f->len_offset, sizeof(n));
-	return n < f->max_elems ? n : f->max_elems;
-}
+#define MAX_FIELDS	RL_MAX_LINE_FIELDS
+#define NR_HEADER_FIELDS RL_NR_HEADER_FIELDS
 
 static void field_set(struct rl_event *ev, const struct rl_field *f, unsigned i, uint64_t v)
 {
@@ -327,187 +40,6 @@ static void field_set_count(struct rl_event *ev, const struct rl_field *f, uint3
 {
 	memcpy((unsigned char *)ev + f->len_offset, &n, sizeof(n));
 }
-
-/* ---- writer ----------------------------------------------------------- */
-
-/* A line under construction; the longest event needs ~2 KiB. */
-struct out {
-	char buf[4096];
-	size_t len;
-};
-
-static inline void put_char(struct out *o, char c)
-{
-	if (o->len < sizeof(o->buf))
-		o->buf[o->len++] = c;
-}
-
-static void put_str(struct out *o, const char *s)
-{
-	while (*s)
-		put_char(o, *s++);
-}
-
-static void put_dec(struct out *o, uint64_t v)
-{
-	char tmp[20];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		put_char(o, tmp[--n]);
-}
-
-static void put_hex(struct out *o, uint64_t v)
-{
-	static const char digits[] = "0123456789abcdef";
-	char tmp[16];
-	int n = 0;
-
-	do {
-		tmp[n++] = digits[v & 15];
-		v >>= 4;
-	} while (v);
-	put_char(o, '0');
-	put_char(o, 'x');
-	while (n)
-		put_char(o, tmp[--n]);
-}
-
-static void put_sdec(struct out *o, int64_t v)
-{
-	if (v < 0) {
-		put_char(o, '-');
-		put_dec(o, (uint64_t)0 - (uint64_t)v);
-	} else {
-		put_dec(o, (uint64_t)v);
-	}
-}
-
-/* comm: bytes up to the NUL; blanks, controls, non-ASCII and '\' as \xHH */
-static void put_comm(struct out *o, const char *comm)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < RL_COMM_LEN && comm[i]; i++) {
-		unsigned char c = (unsigned char)comm[i];
-
-		if (c <= 0x20 || c >= 0x7f || c == '\\') {
-			put_char(o, '\\');
-			put_char(o, 'x');
-			put_char(o, digits[c >> 4]);
-			put_char(o, digits[c & 15]);
-		} else {
-			put_char(o, (char)c);
-		}
-	}
-}
-
-static void put_value(struct out *o, const struct rl_event *ev, const struct rl_field *f,
-		      unsigned i)
-{
-	uint64_t v = rl_field_get(ev, f, i);
-	const char *name;
-
-	switch (f->fmt) {
-	case RL_FF_HEX:
-		put_hex(o, v);
-		break;
-	case RL_FF_SDEC:
-		put_sdec(o, (int64_t)v);
-		break;
-	case RL_FF_SHEX:
-		if ((int64_t)v < 0 && (int64_t)v >= -4095)
-			put_sdec(o, (int64_t)v);
-		else if (v)
-			put_hex(o, v);
-		else
-			put_char(o, '0');
-		break;
-	case RL_FF_KIND:
-	case RL_FF_COUNTER:
-	case RL_FF_OWNER:
-	case RL_FF_BACKING:
-		name = rl_field_value_name(f, v);
-		if (name)
-			put_str(o, name);
-		else
-			put_dec(o, v);
-		break;
-	default:
-		put_dec(o, v);
-		break;
-	}
-}
-
-static void put_field(struct out *o, const struct rl_event *ev, const struct rl_field *f)
-{
-	unsigned i, n = rl_field_count(ev, f);
-
-	if (f->max_elems && !n)
-		return;
-	put_char(o, ' ');
-	put_str(o, f->name);
-	put_char(o, '=');
-	if (f->fmt == RL_FF_COMM) {
-		put_comm(o, (const char *)ev + f->offset);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (i)
-			put_char(o, ',');
-		put_value(o, ev, f, i);
-	}
-}
-
-static int write_all(FILE *f, const char *buf, size_t len)
-{
-	if (fwrite(buf, 1, len, f) != len)
-		return errno ? -errno : -EIO;
-	return 0;
-}
-
-int rl_stream_write_header(FILE *f)
-{
-	char line[64];
-	int n = snprintf(line, sizeof(line), "%s v%d\n", RL_STREAM_MAGIC, RL_STREAM_VERSION);
-
-	return write_all(f, line, (size_t)n);
-}
-
-int rl_stream_write_event(FILE *f, const struct rl_event *ev)
-{
-	struct out o;
-	size_t i, nr;
-	const struct rl_field *payload;
-
-	if (ev->h.type == RL_EV_NONE || ev->h.type >= RL_EV__MAX)
-		return -EINVAL;
-	o.len = 0;
-	put_str(&o, rl_event_type_name(ev->h.type));
-	for (i = 0; i < NR_HEADER_FIELDS; i++)
-		put_field(&o, ev, &header_fields[i]);
-	payload = rl_payload_fields(ev->h.type, &nr);
-	for (i = 0; i < nr; i++)
-		put_field(&o, ev, &payload[i]);
-	put_field(&o, ev, &stack_field);
-	put_char(&o, '\n');
-	return write_all(f, o.buf, o.len);
-}
-
-int rl_stream_write_trailer(FILE *f, unsigned long long nr_events)
-{
-	char line[64];
-	int n = snprintf(line, sizeof(line), "end events=%llu\n", nr_events);
-
-	return write_all(f, line, (size_t)n);
-}
-
-/* ---- reader ----------------------------------------------------------- */
 
 enum reader_state { RS_HEADER, RS_EVENTS, RS_ENDED, RS_STOPPED };
 
@@ -759,10 +291,10 @@ static bool scan_scalar(const struct rl_field *f, const char *s, size_t n, size_
 	size_t p = *i;
 	int named = -1;
 
-	if (field_is_named(f) && p < n && is_letter(s[p])) {
+	if (rl_field_is_named(f) && p < n && is_letter(s[p])) {
 		while (p < n && (is_letter(s[p]) || (s[p] >= '0' && s[p] <= '9')))
 			p++;
-		named = field_value_parse(f, s + *i, p - *i);
+		named = rl_field_value_parse(f, s + *i, p - *i);
 		if (named < 0)
 			return false;
 		*i = p;
@@ -878,16 +410,17 @@ struct line_fields {
 
 static void line_fields_init(struct line_fields *lf, uint32_t type)
 {
-	const struct rl_field *payload;
+	const struct rl_field *fields;
 	size_t i, nr;
 
 	lf->nr = 0;
-	for (i = 0; i < NR_HEADER_FIELDS; i++)
-		lf->f[lf->nr++] = &header_fields[i];
-	payload = rl_payload_fields(type, &nr);
+	fields = rl_header_fields(&nr);
 	for (i = 0; i < nr; i++)
-		lf->f[lf->nr++] = &payload[i];
-	lf->f[lf->nr++] = &stack_field;
+		lf->f[lf->nr++] = &fields[i];
+	fields = rl_payload_fields(type, &nr);
+	for (i = 0; i < nr; i++)
+		lf->f[lf->nr++] = &fields[i];
+	lf->f[lf->nr++] = rl_stack_field();
 	lf->cursor = 0;
 	lf->seen = 0;
 	memset(lf->listed, 0, lf->nr * sizeof(lf->listed[0]));
@@ -952,8 +485,22 @@ static int next_key(struct stream_ctx *c, struct line_fields *lf, size_t *i)
 	return k;
 }
 
-/* Arrays share a count (pfn and refcount: the count key; stack: nr_stack,
- * no key): a given count bounds the lists, an absent one comes from them. */
+/* Whether the line gave the field that holds array f's count (pfn and
+ * refcount: `count`; the stack's nr_stack is no field, so never). */
+static bool count_given(const struct line_fields *lf, const struct rl_field *f)
+{
+	size_t k;
+
+	for (k = NR_HEADER_FIELDS; k < lf->nr; k++) {
+		if (lf->f[k]->offset == f->len_offset && !lf->f[k]->max_elems)
+			return (lf->seen >> k) & 1;
+	}
+	return false;
+}
+
+/* Arrays share a count (pfn and refcount: the field `count`; stack:
+ * nr_stack, no field): a given count bounds the lists, an absent one comes
+ * from them. */
 static enum rl_read_status settle_counts(struct rl_stream_reader *r, struct rl_event *ev,
 					 const struct line_fields *lf)
 {
@@ -961,11 +508,13 @@ static enum rl_read_status settle_counts(struct rl_stream_reader *r, struct rl_e
 
 	for (k = NR_HEADER_FIELDS; k < lf->nr; k++) {
 		const struct rl_field *f = lf->f[k];
-		bool given = f->count_key != RL_NO_COUNT_KEY &&
-			     (lf->seen >> (NR_HEADER_FIELDS + f->count_key)) & 1;
+		bool given;
 		uint32_t count;
 
-		if (!f->max_elems || (!given && !lf->listed[k]))
+		if (!f->max_elems)
+			continue;
+		given = count_given(lf, f);
+		if (!given && !lf->listed[k])
 			continue;
 		memcpy(&count, (char *)ev + f->len_offset, sizeof(count));
 		if (given && count > f->max_elems)
