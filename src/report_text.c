@@ -4,10 +4,11 @@
  * totals and the verdict; and one line per lifecycle event for `trace`.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include "report.h"
-#include "ledger_names.h"
 
 const char *rl_verdict_name(int verdict)
 {
@@ -198,202 +199,321 @@ void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 
 /* ---- one line per lifecycle event ------------------------------------ */
 
-static void event_region(FILE *f, const struct rl_event *ev)
+/*
+ * The line follows the TEXT list of the event's type in RL_EVENT_TYPES
+ * (include/rl_events.h): each item names a formatter text_<fmt> below and
+ * the fields it shows, by where they sit in struct rl_event.
+ */
+struct text_item;
+typedef void text_fn(FILE *f, const struct rl_event *ev, const struct text_item *t);
+
+struct text_item {
+	const char *label;	/* the key, written " label="; "": none        */
+	text_fn *put;
+	uint16_t a, b;		/* offsets of the fields shown (b: P and L rows) */
+	uint8_t a_size, b_size;	/* bytes of one value of each                 */
+	uint8_t max;		/* L rows: values the array holds              */
+};
+
+/* L rows show this many values of an array, then ",..." */
+#define TEXT_LIST_SHOWN 4
+
+static uint64_t get_at(const struct rl_event *ev, uint16_t off, uint8_t size, unsigned i)
 {
-	const struct rl_ev_region *r = &ev->region;
-	char flags[64];
+	const unsigned char *p = (const unsigned char *)ev + off + (size_t)i * size;
+	uint32_t w;
+	uint64_t v;
 
-	rl_region_flags_str(r->flags, flags, sizeof(flags));
-	fprintf(f, " ctx=0x%llx kind=%s region=0x%llx pages=%u flags=%s",
-		(unsigned long long)r->ctx, rl_region_kind_name(r->kind),
-		(unsigned long long)r->region, r->nr_pages, flags);
-	if (r->kind == RL_RK_PBUF)
-		fprintf(f, " bgid=%u", r->bgid);
-	if (ev->h.type == RL_EV_REGION_CREATE)
-		fprintf(f, " head_refcount=%u", r->head_refcount);
-}
-
-static void event_pages(FILE *f, const struct rl_ev_pages *p)
-{
-	uint32_t i, n = p->count < RL_PFNS_PER_EVENT ? p->count : RL_PFNS_PER_EVENT;
-
-	fprintf(f, " region=0x%llx at=%s pages=[%u,%u) pfn=", (unsigned long long)p->region,
-		p->at_free ? "free" : "create", p->first, p->first + n);
-	for (i = 0; i < n && i < 4; i++)
-		fprintf(f, "%s0x%llx", i ? "," : "", (unsigned long long)p->pfn[i]);
-	fprintf(f, "%s refcount=", n > 4 ? ",..." : "");
-	for (i = 0; i < n && i < 4; i++)
-		fprintf(f, "%s%u", i ? "," : "", p->refcount[i]);
-	fprintf(f, "%s", n > 4 ? ",..." : "");
-}
-
-static void event_mmap(FILE *f, const struct rl_event *ev)
-{
-	const struct rl_ev_mmap *m = &ev->mmap;
-	uint32_t bgid = 0;
-	enum rl_region_kind kind = rl_mmap_offset_kind(m->pgoff << RL_PAGE_SHIFT, &bgid);
-
-	fprintf(f, " ctx=0x%llx", (unsigned long long)m->ctx);
-	if (ev->h.type == RL_EV_MMAP_AREA) {
-		if (m->ret < 0 && m->ret >= -4095)
-			fprintf(f, " ret=%lld", (long long)m->ret);
-		else
-			fprintf(f, " addr=0x%llx", (unsigned long long)m->ret);
-		fprintf(f, " len=0x%llx", (unsigned long long)(m->end - m->start));
-	} else {
-		fprintf(f, " vma=0x%llx [0x%llx-0x%llx)", (unsigned long long)m->vma,
-			(unsigned long long)m->start, (unsigned long long)m->end);
+	if (size == 8) {
+		memcpy(&v, p, 8);
+		return v;
 	}
-	fprintf(f, " pgoff=0x%llx kind=%s", (unsigned long long)m->pgoff,
-		rl_region_kind_name(kind));
+	memcpy(&w, p, 4);
+	return w;
+}
+
+static uint64_t get_a(const struct rl_event *ev, const struct text_item *t)
+{
+	return get_at(ev, t->a, t->a_size, 0);
+}
+
+static uint64_t get_b(const struct rl_event *ev, const struct text_item *t)
+{
+	return get_at(ev, t->b, t->b_size, 0);
+}
+
+/* signed: 4-byte fields sign-extended */
+static int64_t get_a_signed(const struct rl_event *ev, const struct text_item *t)
+{
+	uint64_t v = get_a(ev, t);
+
+	return t->a_size == 4 ? (int64_t)(int32_t)(uint32_t)v : (int64_t)v;
+}
+
+/* L rows: the values the array holds (its count, clamped to its size) */
+static unsigned get_count(const struct rl_event *ev, const struct text_item *t)
+{
+	uint64_t n = get_b(ev, t);
+
+	return n < t->max ? (unsigned)n : t->max;
+}
+
+static void put_key(FILE *f, const struct text_item *t)
+{
+	fprintf(f, " %s=", t->label);
+}
+
+static bool is_errno(int64_t v)
+{
+	return v < 0 && v >= -4095;
+}
+
+static void text_hex(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	put_key(f, t);
+	fprintf(f, "0x%" PRIx64, get_a(ev, t));
+}
+
+static void text_dec(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	put_key(f, t);
+	fprintf(f, "%" PRIu64, get_a(ev, t));
+}
+
+static void text_sdec(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	put_key(f, t);
+	fprintf(f, "%" PRId64, get_a_signed(ev, t));
+}
+
+/* a region kind by name ("unknown" past the names) */
+static void text_kind(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	put_key(f, t);
+	fputs(rl_region_kind_name((enum rl_region_kind)get_a(ev, t)), f);
+}
+
+/* the region kind an mmap offset in pages names, and a buffer ring's bgid */
+static void text_pgoff_kind(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	uint32_t bgid = 0;
+	enum rl_region_kind kind = rl_mmap_offset_kind(get_a(ev, t) << RL_PAGE_SHIFT, &bgid);
+
+	put_key(f, t);
+	fputs(rl_region_kind_name(kind), f);
 	if (kind == RL_RK_PBUF)
 		fprintf(f, " bgid=%u", bgid);
-	if (ev->h.type == RL_EV_INSERT_PAGES)
-		fprintf(f, " region=0x%llx inserted=%u/%u ret=%lld",
-			(unsigned long long)m->region,
-			m->nr_pages > m->nr_left ? m->nr_pages - m->nr_left : 0, m->nr_pages,
-			(long long)m->ret);
-	else if (ev->h.type == RL_EV_MMAP)
-		fprintf(f, " ret=%lld", (long long)m->ret);
 }
 
-static void event_vma(FILE *f, const struct rl_event *ev)
+/* a counter by name, or its number past the names */
+static void text_counter(FILE *f, const struct rl_event *ev, const struct text_item *t)
 {
-	const struct rl_ev_vma *v = &ev->vma;
+	uint32_t counter = (uint32_t)get_a(ev, t);
+	const char *name = rl_counter_name(counter);
 
-	fprintf(f, " vma=0x%llx", (unsigned long long)v->vma);
-	if (ev->h.type == RL_EV_VMA_DUP)
-		fprintf(f, " new_vma=0x%llx", (unsigned long long)v->new_vma);
-	fprintf(f, " [0x%llx-0x%llx) pgoff=0x%llx mm=0x%llx", (unsigned long long)v->start,
-		(unsigned long long)v->end, (unsigned long long)v->pgoff,
-		(unsigned long long)v->mm);
-	if (ev->h.type == RL_EV_VMA_SPLIT)
-		fprintf(f, " ret=%lld", (long long)v->ret);
+	put_key(f, t);
+	if (name)
+		fputs(name, f);
+	else
+		fprintf(f, "%u", counter);
 }
 
-static void event_pin(FILE *f, const struct rl_ev_pin *p)
+static void text_region_flags(FILE *f, const struct rl_event *ev, const struct text_item *t)
 {
-	uint32_t i, n = p->count < RL_PINS_PER_EVENT ? p->count : RL_PINS_PER_EVENT;
+	char flags[64];
 
-	fprintf(f, " ctx=0x%llx set=%llu owner=%s", (unsigned long long)p->ctx,
-		(unsigned long long)p->key, rl_pin_owner_name(p->owner));
-	if (p->owner == RL_PO_BUFFER || p->owner == RL_PO_PBUF)
-		fprintf(f, "/%u", p->owner_id);
-	fprintf(f, " uaddr=0x%llx nr_pages=%u from=%u folios=", (unsigned long long)p->uaddr,
-		p->nr_pages, p->first);
-	for (i = 0; i < n && i < 4; i++)
-		fprintf(f, "%s0x%llx*%u:%s", i ? "," : "", (unsigned long long)p->pfn[i],
-			p->npins[i], rl_backing_name(p->backing[i]));
-	fprintf(f, "%s", n > 4 ? ",..." : "");
+	rl_region_flags_str((uint32_t)get_a(ev, t), flags, sizeof(flags));
+	put_key(f, t);
+	fputs(flags, f);
 }
 
-static void event_unpin(FILE *f, const struct rl_ev_unpin *u)
+/* a (field b) only for a buffer ring's region (field b is its kind) */
+static void text_dec_if_pbuf(FILE *f, const struct rl_event *ev, const struct text_item *t)
 {
-	uint32_t i, n = u->count < RL_UNPINS_PER_EVENT ? u->count : RL_UNPINS_PER_EVENT;
-
-	fprintf(f, " ctx=0x%llx set=%llu owner=%s", (unsigned long long)u->ctx,
-		(unsigned long long)u->key, rl_pin_owner_name(u->owner));
-	if (u->owner == RL_PO_BUFFER || u->owner == RL_PO_PBUF)
-		fprintf(f, "/%u", u->owner_id);
-	fprintf(f, " folios=");
-	for (i = 0; i < n && i < 4; i++)
-		fprintf(f, "%s0x%llx*%u", i ? "," : "", (unsigned long long)u->pfn[i],
-			u->npins[i]);
-	fprintf(f, "%s%s%s%s%s", n > 4 ? ",..." : "", n ? "" : "-",
-		u->flags & RL_UNPIN_F_END ? " end" : "",
-		u->flags & RL_UNPIN_F_RELEASED ? " released" : "",
-		u->flags & RL_UNPIN_F_SHARED ? " shared" : "");
+	if (get_b(ev, t) == RL_RK_PBUF)
+		text_dec(f, ev, t);
 }
 
-static void event_payload(FILE *f, const struct rl_event *ev)
+static void text_create_or_free(FILE *f, const struct rl_event *ev, const struct text_item *t)
 {
-	const char *counter;
+	put_key(f, t);
+	fputs(get_a(ev, t) ? "free" : "create", f);
+}
 
-	switch (ev->h.type) {
-	case RL_EV_CTX_CREATE:
-	case RL_EV_CTX_DEAD:
-		fprintf(f, " ctx=0x%llx", (unsigned long long)ev->ctx.ctx);
-		if (ev->h.type == RL_EV_CTX_CREATE)
-			fprintf(f, " sq_entries=%u cq_entries=%u flags=0x%x fd=%d",
-				ev->ctx.sq_entries, ev->ctx.cq_entries, ev->ctx.flags,
-				ev->ctx.fd);
-		break;
-	case RL_EV_REGION_CREATE:
-	case RL_EV_REGION_FREE:
-		event_region(f, ev);
-		break;
-	case RL_EV_REGION_PAGES:
-		event_pages(f, &ev->pages);
-		break;
-	case RL_EV_MMAP_AREA:
-	case RL_EV_MMAP:
-	case RL_EV_INSERT_PAGES:
-		event_mmap(f, ev);
-		break;
-	case RL_EV_VMA_DUP:
-	case RL_EV_VMA_ZAP:
-	case RL_EV_VMA_REMOVE:
-	case RL_EV_VMA_SPLIT:
-		event_vma(f, ev);
-		break;
-	case RL_EV_ARENA_AREA:
-		fprintf(f, " map=0x%llx addr=0x%llx len=0x%llx window=[0x%llx,+0x%llx) ret=",
-			(unsigned long long)ev->arena.map, (unsigned long long)ev->arena.addr,
-			(unsigned long long)ev->arena.len, (unsigned long long)ev->arena.window,
-			(unsigned long long)ev->arena.window_len);
-		if (ev->arena.ret < 0 && ev->arena.ret >= -4095)
-			fprintf(f, "%lld", (long long)ev->arena.ret);
-		else
-			fprintf(f, "0x%llx", (unsigned long long)ev->arena.ret);
-		break;
-	case RL_EV_PAGE_FREE:
-		fprintf(f, " pfn=0x%llx order=%u", (unsigned long long)ev->page.pfn,
-			ev->page.order);
-		break;
-	case RL_EV_PROC_FORK:
-		fprintf(f, " parent=%u child=%u", ev->proc.parent_pid, ev->proc.child_pid);
-		break;
-	case RL_EV_PROC_EXEC:
-		fprintf(f, " parent=%u", ev->proc.parent_pid);
-		break;
-	case RL_EV_PROC_EXIT:
-		fprintf(f, " parent=%u exit_code=%d", ev->proc.parent_pid, ev->proc.exit_code);
-		break;
-	case RL_EV_PBUF_REG:
-		fprintf(f, " ctx=0x%llx bgid=%u ring_addr=0x%llx entries=%u flags=0x%x ret=%d",
-			(unsigned long long)ev->pbuf.ctx, ev->pbuf.bgid,
-			(unsigned long long)ev->pbuf.ring_addr, ev->pbuf.ring_entries,
-			ev->pbuf.flags, ev->pbuf.ret);
-		break;
-	case RL_EV_PBUF_UNREG:
-	case RL_EV_BUFRING_PIN:
-	case RL_EV_BUFRING_UNPIN:
-		fprintf(f, " ctx=0x%llx bgid=%u ret=%d", (unsigned long long)ev->pbuf.ctx,
-			ev->pbuf.bgid, ev->pbuf.ret);
-		break;
-	case RL_EV_PIN:
-		event_pin(f, &ev->pin);
-		break;
-	case RL_EV_UNPIN:
-		event_unpin(f, &ev->unpin);
-		break;
-	case RL_EV_LOST:
-		counter = rl_counter_name(ev->lost.counter);
-		if (counter)
-			fprintf(f, " counter=%s", counter);
-		else
-			fprintf(f, " counter=%u", ev->lost.counter);
-		fprintf(f, " count=%llu", (unsigned long long)ev->lost.count);
-		break;
-	default:
-		break;
+/* -errno as " label=-N", anything else as the address it is, " addr=0x.." */
+static void text_errno_or_addr(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	int64_t v = get_a_signed(ev, t);
+
+	if (is_errno(v)) {
+		put_key(f, t);
+		fprintf(f, "%" PRId64, v);
+	} else {
+		fprintf(f, " addr=0x%" PRIx64, (uint64_t)v);
 	}
 }
+
+/* -errno in decimal, anything else in hex */
+static void text_errno_or_hex(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	int64_t v = get_a_signed(ev, t);
+
+	put_key(f, t);
+	if (is_errno(v))
+		fprintf(f, "%" PRId64, v);
+	else
+		fprintf(f, "0x%" PRIx64, (uint64_t)v);
+}
+
+/* [a-b), no key */
+static void text_hex_range(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	fprintf(f, " [0x%" PRIx64 "-0x%" PRIx64 ")", get_a(ev, t), get_b(ev, t));
+}
+
+/* b - a */
+static void text_hex_length(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	put_key(f, t);
+	fprintf(f, "0x%" PRIx64, get_b(ev, t) - get_a(ev, t));
+}
+
+/* [a,+b) */
+static void text_hex_start_len(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	put_key(f, t);
+	fprintf(f, "[0x%" PRIx64 ",+0x%" PRIx64 ")", get_a(ev, t), get_b(ev, t));
+}
+
+/* the part of a (asked) that b (left) does not hold, of a: "2/3" */
+static void text_done_of(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	uint32_t asked = (uint32_t)get_a(ev, t), left = (uint32_t)get_b(ev, t);
+
+	put_key(f, t);
+	fprintf(f, "%u/%u", asked > left ? asked - left : 0, asked);
+}
+
+/* [first, first + count) of the pages a region_pages event describes */
+static void text_index_range(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	uint32_t first = (uint32_t)get_a(ev, t), n = (uint32_t)get_b(ev, t);
+
+	if (n > RL_PFNS_PER_EVENT)
+		n = RL_PFNS_PER_EVENT;
+	put_key(f, t);
+	fprintf(f, "[%u,%u)", first, first + n);
+}
+
+/* an owner by name, and its id for the owners that have one */
+static void text_owner_and_id(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	uint32_t owner = (uint32_t)get_a(ev, t);
+
+	put_key(f, t);
+	fputs(rl_pin_owner_name(owner), f);
+	if (owner == RL_PO_BUFFER || owner == RL_PO_PBUF)
+		fprintf(f, "/%u", (uint32_t)get_b(ev, t));
+}
+
+static void put_list(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const char *fmt)
+{
+	unsigned i, n = get_count(ev, t);
+
+	put_key(f, t);
+	for (i = 0; i < n && i < TEXT_LIST_SHOWN; i++) {
+		if (i)
+			fputc(',', f);
+		fprintf(f, fmt, get_at(ev, t->a, t->a_size, i));
+	}
+	if (n > TEXT_LIST_SHOWN)
+		fputs(",...", f);
+}
+
+static void text_hex_list(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	put_list(f, ev, t, "0x%" PRIx64);
+}
+
+static void text_dec_list(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	put_list(f, ev, t, "%" PRIu64);
+}
+
+/* a pin's folios: pfn*npins:backing,... */
+static void text_pin_folios(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	const struct rl_ev_pin *p = &ev->pin;
+	unsigned i, n = get_count(ev, t);
+
+	put_key(f, t);
+	for (i = 0; i < n && i < TEXT_LIST_SHOWN; i++)
+		fprintf(f, "%s0x%" PRIx64 "*%u:%s", i ? "," : "", (uint64_t)p->pfn[i],
+			p->npins[i], rl_backing_name(p->backing[i]));
+	if (n > TEXT_LIST_SHOWN)
+		fputs(",...", f);
+}
+
+/* an unpin's folios: pfn*npins,... or "-" for none */
+static void text_unpin_folios(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	const struct rl_ev_unpin *u = &ev->unpin;
+	unsigned i, n = get_count(ev, t);
+
+	put_key(f, t);
+	for (i = 0; i < n && i < TEXT_LIST_SHOWN; i++)
+		fprintf(f, "%s0x%" PRIx64 "*%u", i ? "," : "", (uint64_t)u->pfn[i], u->npins[i]);
+	if (n > TEXT_LIST_SHOWN)
+		fputs(",...", f);
+	if (!n)
+		fputc('-', f);
+}
+
+/* RL_UNPIN_F_* as words: " end released shared" */
+static void text_unpin_flags(FILE *f, const struct rl_event *ev, const struct text_item *t)
+{
+	uint64_t flags = get_a(ev, t);
+
+	fprintf(f, "%s%s%s", flags & RL_UNPIN_F_END ? " end" : "",
+		flags & RL_UNPIN_F_RELEASED ? " released" : "",
+		flags & RL_UNPIN_F_SHARED ? " shared" : "");
+}
+
+/* the T, P and L rows of the TEXT lists, as struct text_item */
+#define MEMBER_SIZE(m)	sizeof(((struct rl_event *)0)->m)
+#define OFF(m)		offsetof(struct rl_event, m)
+#define TEXT_T(label, fmt, m) \
+	{ #label, text_##fmt, OFF(m), 0, MEMBER_SIZE(m), 0, 0 },
+#define TEXT_P(label, fmt, m, m2) \
+	{ #label, text_##fmt, OFF(m), OFF(m2), MEMBER_SIZE(m), MEMBER_SIZE(m2), 0 },
+#define TEXT_L(label, fmt, m, count) \
+	{ #label, text_##fmt, OFF(m), OFF(count), MEMBER_SIZE(m[0]), MEMBER_SIZE(count), \
+	  MEMBER_SIZE(m) / MEMBER_SIZE(m[0]) },
+
+#define TYPE_TEXT(TYPE, name, payload, FIELDS, TEXT) \
+	static const struct text_item name##_text[] = { TEXT(TEXT_T, TEXT_P, TEXT_L) };
+RL_EVENT_TYPES(TYPE_TEXT)
+
+#define TYPE_TEXT_TABLE(TYPE, name, payload, FIELDS, TEXT) \
+	[RL_EV_##TYPE] = { name##_text, sizeof(name##_text) / sizeof(name##_text[0]) },
+static const struct {
+	const struct text_item *items;
+	size_t nr;
+} text_lines[RL_EV__MAX] = { RL_EVENT_TYPES(TYPE_TEXT_TABLE) };
 
 void rl_report_text_event(FILE *f, const struct rl_event *ev)
 {
+	size_t i;
+
 	fputs(rl_event_type_name(ev->h.type), f);
-	event_payload(f, ev);
+	if (ev->h.type < RL_EV__MAX) {
+		for (i = 0; i < text_lines[ev->h.type].nr; i++) {
+			const struct text_item *t = &text_lines[ev->h.type].items[i];
+
+			t->put(f, ev, t);
+		}
+	}
 	fprintf(f, " pid=%u tid=%u comm=", ev->h.pid, ev->h.tid);
 	put_comm(f, ev->h.comm);
 	fputc('\n', f);
