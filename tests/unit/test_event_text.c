@@ -22,126 +22,88 @@ static void fill_header(struct rl_event *ev, uint32_t type)
 	memcpy(ev->h.comm, "ring b\\\xc3\xa9", 9);
 }
 
-/* Every field of the payload set by name, so a field the table forgets is
- * caught by the comparison. */
+#define OFF(m)		offsetof(struct rl_event, m)
+#define SIZE(m)		sizeof(((struct rl_event *)0)->m)
+
+/* The field of the same payload that holds array f's count, or NULL. */
+static const struct rl_field *count_field(const struct rl_field *fields, size_t nr,
+					  const struct rl_field *f)
+{
+	size_t k;
+
+	for (k = 0; f->max_elems && k < nr; k++) {
+		if (!fields[k].max_elems && fields[k].offset == f->len_offset)
+			return &fields[k];
+	}
+	return NULL;
+}
+
+/* The most values of the arrays that field f counts; 0 if it counts none. */
+static unsigned counted(const struct rl_field *fields, size_t nr, const struct rl_field *f)
+{
+	unsigned most = 0;
+	size_t k;
+
+	for (k = 0; k < nr; k++) {
+		if (count_field(fields, nr, &fields[k]) == f && fields[k].max_elems > most)
+			most = fields[k].max_elems;
+	}
+	return most;
+}
+
+/* A value the stream carries for element i of field k of type t, its own
+ * for each (type, field, element): a name for named fields, negative for
+ * signed ones, near the top of the range for unsigned ones. */
+static uint64_t sample(const struct rl_field *f, unsigned t, size_t k, unsigned i)
+{
+	uint64_t seed = (uint64_t)t << 12 | k << 6 | i;
+
+	switch (f->fmt) {
+	case RL_FF_KIND:
+		return seed % RL_RK__MAX;
+	case RL_FF_COUNTER:
+		return seed % RL_CNT__MAX;
+	case RL_FF_OWNER:
+		return seed % RL_PO__MAX;
+	case RL_FF_BACKING:
+		return seed % RL_BK__MAX;
+	case RL_FF_SDEC:
+		return (uint64_t)-(int64_t)(1 + seed);
+	case RL_FF_SHEX:	/* -errno or an address */
+		return (t + k) % 2 ? (uint64_t)-(int64_t)(1 + seed % 4095) : 0x7f0000000000ULL | seed;
+	case RL_FF_HEX:
+		return f->size == 8 ? 0xffff888000000000ULL | seed << 12 : 0x80000000u | seed;
+	default:
+		return f->size == 8 ? UINT64_MAX - seed : UINT32_MAX - seed;
+	}
+}
+
+static void set_value(struct rl_event *ev, const struct rl_field *f, unsigned i, uint64_t v)
+{
+	unsigned char *p = (unsigned char *)ev + f->offset + (size_t)i * f->size;
+	uint32_t w = (uint32_t)v;
+
+	if (f->size == 8)
+		memcpy(p, &v, 8);
+	else
+		memcpy(p, &w, 4);
+}
+
+/* Every payload field of the table set to a value of its own, arrays full
+ * and their count at the most.  test_table_covers_payloads checks that the
+ * table names every byte of each payload, so the round trip catches a
+ * field the table forgets as well as one the writer or the reader drops. */
 static void fill_payload(struct rl_event *ev)
 {
+	size_t k, nr;
+	const struct rl_field *f = rl_payload_fields(ev->h.type, &nr);
 	unsigned i;
 
-	switch (ev->h.type) {
-	case RL_EV_CTX_CREATE:
-	case RL_EV_CTX_DEAD:
-		ev->ctx.ctx = 0xffff888100a00000ULL;
-		ev->ctx.sq_entries = 64;
-		ev->ctx.cq_entries = 128;
-		ev->ctx.flags = 0x3000;
-		ev->ctx.fd = -9;
-		break;
-	case RL_EV_REGION_CREATE:
-	case RL_EV_REGION_FREE:
-		ev->region.region = 0xffff888101000000ULL;
-		ev->region.ctx = 0xffff888100a00000ULL;
-		ev->region.mr = 0xffff888100a00100ULL;
-		ev->region.mmap_offset = 0x30000;
-		ev->region.kind = RL_RK_PBUF;
-		ev->region.bgid = 3;
-		ev->region.nr_pages = 5;
-		ev->region.flags = 7;
-		ev->region.ret = -12;
-		ev->region.head_refcount = 4;
-		break;
-	case RL_EV_REGION_PAGES:
-		ev->pages.region = 0xffff888101000000ULL;
-		ev->pages.first = 32;
-		ev->pages.count = RL_PFNS_PER_EVENT;
-		ev->pages.at_free = 1;
-		for (i = 0; i < RL_PFNS_PER_EVENT; i++) {
-			ev->pages.pfn[i] = 0x10a000 + i * 3;
-			ev->pages.refcount[i] = 1 + i;
-		}
-		break;
-	case RL_EV_MMAP_AREA:
-	case RL_EV_MMAP:
-	case RL_EV_INSERT_PAGES:
-		ev->mmap.ctx = 0xffff888100a00000ULL;
-		ev->mmap.vma = 0xffff888102000000ULL;
-		ev->mmap.start = 0x7f0000000000ULL;
-		ev->mmap.end = 0x7f0000003000ULL;
-		ev->mmap.pgoff = 0x80010;
-		ev->mmap.region = 0xffff888101000000ULL;
-		ev->mmap.nr_pages = 3;
-		ev->mmap.nr_left = 1;
-		ev->mmap.ret = ev->h.type == RL_EV_MMAP ? -22 : 0x7f0000000000LL;
-		ev->mmap.flags = 0x40001;
-		break;
-	case RL_EV_VMA_DUP:
-	case RL_EV_VMA_REMOVE:
-	case RL_EV_VMA_ZAP:
-		ev->vma.vma = 0xffff888102000000ULL;
-		ev->vma.new_vma = 0xffff888102000900ULL;
-		ev->vma.start = 0x7f0000000000ULL;
-		ev->vma.end = 0x7f0000002000ULL;
-		ev->vma.pgoff = 0x8000;
-		ev->vma.mm = 0xffff888103000000ULL;
-		break;
-	case RL_EV_PAGE_FREE:
-		ev->page.pfn = 0x200000;
-		ev->page.order = 9;
-		break;
-	case RL_EV_PROC_FORK:
-	case RL_EV_PROC_EXEC:
-	case RL_EV_PROC_EXIT:
-		ev->proc.parent_pid = 1;
-		ev->proc.child_pid = 4244;
-		ev->proc.exit_code = -256;
-		ev->proc.ns_pid = 7;
-		break;
-	case RL_EV_PBUF_REG:
-	case RL_EV_PBUF_UNREG:
-	case RL_EV_BUFRING_PIN:
-	case RL_EV_BUFRING_UNPIN:
-		ev->pbuf.ctx = 0xffff888100a00000ULL;
-		ev->pbuf.ring_addr = 0x7f0000100000ULL;
-		ev->pbuf.bgid = 65535;
-		ev->pbuf.ring_entries = 4096;
-		ev->pbuf.flags = 1;
-		ev->pbuf.ret = -16;
-		break;
-	case RL_EV_PIN:
-		ev->pin.ctx = 0xffff888100a00000ULL;
-		ev->pin.key = 18446744073709551614ULL;
-		ev->pin.pages = 0xffff888104000000ULL;
-		ev->pin.uaddr = 0x7f0000200000ULL;
-		ev->pin.owner = RL_PO_PBUF;
-		ev->pin.owner_id = 65535;
-		ev->pin.nr_pages = 512;
-		ev->pin.first = 496;
-		ev->pin.count = RL_PINS_PER_EVENT;
-		for (i = 0; i < RL_PINS_PER_EVENT; i++) {
-			ev->pin.pfn[i] = 0x200000 + i * 0x200;
-			ev->pin.npins[i] = 1 + i;
-			ev->pin.backing[i] = i % RL_BK__MAX;
-			ev->pin.file[i] = i % 2 ? 0xffff888105000000ULL + i : 0;
-		}
-		break;
-	case RL_EV_UNPIN:
-		ev->unpin.ctx = 0xffff888100a00000ULL;
-		ev->unpin.key = 7;
-		ev->unpin.owner = RL_PO_BUFFER;
-		ev->unpin.owner_id = 16383;
-		ev->unpin.count = RL_UNPINS_PER_EVENT;
-		ev->unpin.flags = RL_UNPIN_F_END | RL_UNPIN_F_RELEASED;
-		for (i = 0; i < RL_UNPINS_PER_EVENT; i++) {
-			ev->unpin.pfn[i] = 0x300000 + i;
-			ev->unpin.npins[i] = 511 - i;
-		}
-		break;
-	case RL_EV_LOST:
-		ev->lost.count = 18446744073709551615ULL;
-		ev->lost.counter = RL_CNT_STACK_FAIL;
-		break;
-	default:
-		break;
+	for (k = 0; k < nr; k++) {
+		unsigned n = f[k].max_elems ? f[k].max_elems : 1, most = counted(f, nr, &f[k]);
+
+		for (i = 0; i < n; i++)
+			set_value(ev, &f[k], i, most ? most : sample(&f[k], ev->h.type, k, i));
 	}
 	ev->nr_stack = ev->h.type % 3 ? RL_STACK_DEPTH : 0;
 	for (i = 0; i < ev->nr_stack; i++)
@@ -224,64 +186,66 @@ struct bad_case {
 
 #define HDR "ringledger-events v1\n"
 
-static void test_malformed(void)
+static char long_line[10000];
+static char too_many[600];
+static const char nul_line[] = HDR "page_free pfn=0x1\0 order=0\nend events=1\n";
+static const char junk[] = HDR "\x7f\x45\x4c\x46\x02\x01\x01\xff\xfe\n";
+
+static const struct bad_case bad_cases[] = {
+	{ "bad number", HDR "page_free ts=12x pfn=0x1\nend events=1\n", 0,
+	  RL_READ_ERROR, "line 2: bad value '12x' for ts" },
+	{ "unknown type", HDR "# comment\npage_fry pfn=0x1\n", 0,
+	  RL_READ_ERROR, "line 3: unknown event type 'page_fry'" },
+	{ "unknown key", HDR "page_free pfn=0x1 colour=3\n", 0,
+	  RL_READ_ERROR, "line 2: unknown key 'colour' for page_free" },
+	{ "too many pfns", too_many, 0, RL_READ_ERROR, "too many values for pfn (at most 32)" },
+	{ "count below list", HDR "region_pages count=1 pfn=0x1,0x2\n", 0,
+	  RL_READ_ERROR, "pfn lists 2 values but count is 1" },
+	{ "count above 32", HDR "region_pages count=40\n", 0,
+	  RL_READ_ERROR, "count 40 exceeds 32" },
+	{ "overlong line", long_line, 0, RL_READ_ERROR, "line 2: line longer than 8192 bytes" },
+	{ "binary junk", junk, sizeof(junk) - 1, RL_READ_ERROR, "line 2: unexpected byte 0x7f" },
+	{ "NUL byte", nul_line, sizeof(nul_line) - 1, RL_READ_ERROR, "unexpected byte 0x00" },
+	{ "no header", "page_free pfn=0x1\nend events=1\n", 0, RL_READ_ERROR,
+	  "line 1: not a ringledger event stream" },
+	{ "future version", "ringledger-events v2\n", 0, RL_READ_ERROR,
+	  "unsupported stream version 2" },
+	{ "duplicate key", HDR "page_free pfn=0x1 pfn=0x2\n", 0, RL_READ_ERROR,
+	  "duplicate key 'pfn'" },
+	{ "key without value", HDR "page_free pfn\n", 0, RL_READ_ERROR,
+	  "expected key=value, got 'pfn'" },
+	{ "negative unsigned", HDR "page_free order=-1\n", 0, RL_READ_ERROR,
+	  "bad value '-1' for order" },
+	{ "u32 overflow", HDR "page_free order=4294967296\n", 0, RL_READ_ERROR,
+	  "bad value '4294967296' for order" },
+	{ "s32 overflow", HDR "ctx_create fd=2147483648\n", 0, RL_READ_ERROR,
+	  "bad value '2147483648' for fd" },
+	{ "u64 overflow", HDR "page_free pfn=18446744073709551616\n", 0, RL_READ_ERROR,
+	  "bad value" },
+	{ "hex too long", HDR "page_free pfn=0x10000000000000000\n", 0, RL_READ_ERROR,
+	  "bad value" },
+	{ "empty number", HDR "page_free pfn=\n", 0, RL_READ_ERROR, "bad value '' for pfn" },
+	{ "trailing comma", HDR "region_pages pfn=0x1,\n", 0, RL_READ_ERROR,
+	  "empty value at the end of pfn" },
+	{ "bad kind", HDR "region_create kind=ringz\n", 0, RL_READ_ERROR,
+	  "bad value 'ringz' for kind" },
+	{ "bad comm escape", HDR "page_free comm=a\\q\n", 0, RL_READ_ERROR, "bad comm" },
+	{ "comm too long", HDR "page_free comm=abcdefghijklmnopq\n", 0, RL_READ_ERROR,
+	  "bad comm" },
+	{ "trailer count", HDR "page_free pfn=0x1\nend events=5\n", 0, RL_READ_ERROR,
+	  "line 3: trailer says 5 events but 1 were read" },
+	{ "bad trailer", HDR "end evnts=0\n", 0, RL_READ_ERROR, "bad trailer" },
+	{ "after trailer", HDR "end events=0\npage_free pfn=0x1\n", 0, RL_READ_ERROR,
+	  "line 3: content after the 'end' trailer" },
+	{ "no trailer", HDR "page_free pfn=0x1\n", 0, RL_READ_TRUNCATED, "truncated" },
+	{ "cut mid-line", HDR "page_free pfn=0x1\npage_free pf", 0, RL_READ_TRUNCATED,
+	  "line 3: stream cut in the middle of a line" },
+	{ "empty file", "", 0, RL_READ_TRUNCATED, "truncated" },
+	{ "header only", HDR, 0, RL_READ_TRUNCATED, "truncated" },
+};
+/* too_many: 33 pfns; long_line: over 8192 bytes */
+static void make_long_lines(void)
 {
-	static char long_line[10000];
-	static char too_many[600];
-	static const char nul_line[] = HDR "page_free pfn=0x1\0 order=0\nend events=1\n";
-	static const char junk[] = HDR "\x7f\x45\x4c\x46\x02\x01\x01\xff\xfe\n";
-	struct bad_case cases[] = {
-		{ "bad number", HDR "page_free ts=12x pfn=0x1\nend events=1\n", 0,
-		  RL_READ_ERROR, "line 2: bad value '12x' for ts" },
-		{ "unknown type", HDR "# comment\npage_fry pfn=0x1\n", 0,
-		  RL_READ_ERROR, "line 3: unknown event type 'page_fry'" },
-		{ "unknown key", HDR "page_free pfn=0x1 colour=3\n", 0,
-		  RL_READ_ERROR, "line 2: unknown key 'colour' for page_free" },
-		{ "too many pfns", too_many, 0, RL_READ_ERROR, "too many values for pfn (at most 32)" },
-		{ "count below list", HDR "region_pages count=1 pfn=0x1,0x2\n", 0,
-		  RL_READ_ERROR, "pfn lists 2 values but count is 1" },
-		{ "count above 32", HDR "region_pages count=40\n", 0,
-		  RL_READ_ERROR, "count 40 exceeds 32" },
-		{ "overlong line", long_line, 0, RL_READ_ERROR, "line 2: line longer than 8192 bytes" },
-		{ "binary junk", junk, sizeof(junk) - 1, RL_READ_ERROR, "line 2: unexpected byte 0x7f" },
-		{ "NUL byte", nul_line, sizeof(nul_line) - 1, RL_READ_ERROR, "unexpected byte 0x00" },
-		{ "no header", "page_free pfn=0x1\nend events=1\n", 0, RL_READ_ERROR,
-		  "line 1: not a ringledger event stream" },
-		{ "future version", "ringledger-events v2\n", 0, RL_READ_ERROR,
-		  "unsupported stream version 2" },
-		{ "duplicate key", HDR "page_free pfn=0x1 pfn=0x2\n", 0, RL_READ_ERROR,
-		  "duplicate key 'pfn'" },
-		{ "key without value", HDR "page_free pfn\n", 0, RL_READ_ERROR,
-		  "expected key=value, got 'pfn'" },
-		{ "negative unsigned", HDR "page_free order=-1\n", 0, RL_READ_ERROR,
-		  "bad value '-1' for order" },
-		{ "u32 overflow", HDR "page_free order=4294967296\n", 0, RL_READ_ERROR,
-		  "bad value '4294967296' for order" },
-		{ "s32 overflow", HDR "ctx_create fd=2147483648\n", 0, RL_READ_ERROR,
-		  "bad value '2147483648' for fd" },
-		{ "u64 overflow", HDR "page_free pfn=18446744073709551616\n", 0, RL_READ_ERROR,
-		  "bad value" },
-		{ "hex too long", HDR "page_free pfn=0x10000000000000000\n", 0, RL_READ_ERROR,
-		  "bad value" },
-		{ "empty number", HDR "page_free pfn=\n", 0, RL_READ_ERROR, "bad value '' for pfn" },
-		{ "trailing comma", HDR "region_pages pfn=0x1,\n", 0, RL_READ_ERROR,
-		  "empty value at the end of pfn" },
-		{ "bad kind", HDR "region_create kind=ringz\n", 0, RL_READ_ERROR,
-		  "bad value 'ringz' for kind" },
-		{ "bad comm escape", HDR "page_free comm=a\\q\n", 0, RL_READ_ERROR, "bad comm" },
-		{ "comm too long", HDR "page_free comm=abcdefghijklmnopq\n", 0, RL_READ_ERROR,
-		  "bad comm" },
-		{ "trailer count", HDR "page_free pfn=0x1\nend events=5\n", 0, RL_READ_ERROR,
-		  "line 3: trailer says 5 events but 1 were read" },
-		{ "bad trailer", HDR "end evnts=0\n", 0, RL_READ_ERROR, "bad trailer" },
-		{ "after trailer", HDR "end events=0\npage_free pfn=0x1\n", 0, RL_READ_ERROR,
-		  "line 3: content after the 'end' trailer" },
-		{ "no trailer", HDR "page_free pfn=0x1\n", 0, RL_READ_TRUNCATED, "truncated" },
-		{ "cut mid-line", HDR "page_free pfn=0x1\npage_free pf", 0, RL_READ_TRUNCATED,
-		  "line 3: stream cut in the middle of a line" },
-		{ "empty file", "", 0, RL_READ_TRUNCATED, "truncated" },
-		{ "header only", HDR, 0, RL_READ_TRUNCATED, "truncated" },
-	};
 	size_t i, n;
 
 	n = (size_t)snprintf(too_many, sizeof(too_many), HDR "region_pages pfn=");
@@ -291,9 +255,15 @@ static void test_malformed(void)
 	n = (size_t)snprintf(long_line, sizeof(long_line), HDR "page_free comm=x");
 	memset(long_line + n, '#', 9000);
 	memcpy(long_line + n + 9000, "\n", 2);
+}
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct bad_case *c = &cases[i];
+static void test_malformed(void)
+{
+	size_t i;
+
+	make_long_lines();
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
 		size_t len = c->len ? c->len : strlen(c->text);
 		char err[256], name[128];
 		unsigned events;
@@ -310,19 +280,94 @@ static void test_malformed(void)
  * from the field `count`; the stack's count is no field. */
 static void test_field_table(void)
 {
-	size_t nr, i, k, named = 0;
-	const struct rl_field *f = rl_payload_fields(RL_EV_REGION_PAGES, &nr);
+	size_t nr, i, named = 0;
+	const struct rl_field *f = rl_payload_fields(RL_EV_REGION_PAGES, &nr), *c;
 
 	for (i = 0; i < nr; i++) {
-		for (k = 0; f[i].max_elems && k < nr; k++)
-			named += !f[k].max_elems && f[k].offset == f[i].len_offset &&
-				 !strcmp(f[k].name, "count");
+		c = count_field(f, nr, &f[i]);
+		named += c && !strcmp(c->name, "count");
 	}
 	T_EQ_U("field table: both page arrays counted by 'count'", named, 2);
 	T_EQ_U("field table: the stack is counted by nr_stack", rl_stack_field()->len_offset,
-	       offsetof(struct rl_event, nr_stack));
+	       OFF(nr_stack));
 	rl_payload_fields(RL_EV__MAX, &nr);
 	T_EQ_U("field table: unknown type has no fields", nr, 0);
+}
+
+/* The payload member of each type, from RL_EVENT_TYPES. */
+#define PAYLOAD_SPAN(TYPE, name, payload, FIELDS, TEXT) \
+	[RL_EV_##TYPE] = { OFF(payload), SIZE(payload) },
+static const struct {
+	size_t off, size;
+} payload_span[RL_EV__MAX] = { RL_EVENT_TYPES(PAYLOAD_SPAN) };
+
+/* What the field lists leave out on purpose: padding, and members other
+ * types of the same struct use. */
+static const struct {
+	unsigned type;
+	size_t off, size;
+} left_out[] = {
+	{ RL_EV_REGION_PAGES, OFF(pages.pad), SIZE(pages.pad) },
+	{ RL_EV_MMAP, OFF(mmap.window_end), SIZE(mmap.window_end) },
+	{ RL_EV_INSERT_PAGES, OFF(mmap.window_end), SIZE(mmap.window_end) },
+	{ RL_EV_VMA_DUP, OFF(vma.ret), SIZE(vma.ret) },
+	{ RL_EV_VMA_REMOVE, OFF(vma.ret), SIZE(vma.ret) },
+	{ RL_EV_VMA_ZAP, OFF(vma.ret), SIZE(vma.ret) },
+	{ RL_EV_VMA_SPLIT, OFF(vma.new_vma), SIZE(vma.new_vma) },
+	{ RL_EV_PAGE_FREE, OFF(page.pad), SIZE(page.pad) },
+	{ RL_EV_PIN, OFF(pin.pad), SIZE(pin.pad) },
+	{ RL_EV_LOST, OFF(lost.pad), SIZE(lost.pad) },
+};
+
+/* Bytes of type t's payload that no field and no left_out entry names
+ * (the first in *first); -1 when a field lies outside it or two overlap. */
+static int uncovered(unsigned t, size_t *first)
+{
+	unsigned char seen[sizeof(struct rl_event)] = { 0 };
+	size_t k, nr, b, lo = payload_span[t].off, hi = lo + payload_span[t].size;
+	const struct rl_field *f = rl_payload_fields(t, &nr);
+	int missing = 0;
+
+	for (k = 0; k < nr; k++) {
+		size_t end = f[k].offset + (size_t)f[k].size * (f[k].max_elems ? f[k].max_elems : 1);
+
+		if (f[k].offset < lo || end > hi)
+			return -1;
+		for (b = f[k].offset; b < end; b++)
+			seen[b]++;
+	}
+	for (k = 0; k < sizeof(left_out) / sizeof(left_out[0]); k++) {
+		for (b = 0; left_out[k].type == t && b < left_out[k].size; b++)
+			seen[left_out[k].off + b]++;
+	}
+	for (b = hi; b-- > lo;) {
+		if (seen[b] > 1)
+			return -1;
+		if (!seen[b]) {
+			missing++;
+			*first = b - lo;
+		}
+	}
+	return missing;
+}
+
+/* The field lists name every member of every payload struct: a member
+ * added to rl_events.h and not to its type's list fails here. */
+static void test_table_covers_payloads(void)
+{
+	unsigned t;
+
+	for (t = RL_EV_NONE + 1; t < RL_EV__MAX; t++) {
+		char name[96];
+		size_t first = 0;
+		int missing = uncovered(t, &first);
+
+		snprintf(name, sizeof(name), "field table names all of the %s payload, once",
+			 rl_event_type_name(t));
+		if (!t_ok(missing == 0, name))
+			printf("#   %d bytes unnamed, from byte %zu of the payload (-1: outside or "
+			       "overlapping)\n", missing, first);
+	}
 }
 
 static void test_lenient_parts(void)
@@ -420,6 +465,7 @@ int main(void)
 	test_round_trip();
 	test_malformed();
 	test_field_table();
+	test_table_covers_payloads();
 	test_lenient_parts();
 	test_fuzz();
 	return t_done();
