@@ -66,25 +66,6 @@ void region_mark_freed(struct rl_ledger *l, uint32_t slot, const struct rl_event
 		region_unlink(l, slot);	/* setup failed: no ctx will own it */
 }
 
-bool region_retirable(const struct region *r)
-{
-	if (!(r->freed || r->leaked) || r->total_claims)
-		return false;
-	return !r->live_pages || r->leaked;
-}
-
-void page_untrack(struct rl_ledger *l, struct region *r, uint32_t idx,
-		  enum page_state to)
-{
-	struct page_slot *p = &r->pages[idx];
-
-	if (p->state != PAGE_TRACKED)
-		return;
-	rl_map_del(&l->page_by_pfn, p->pfn);
-	p->state = to;
-	r->live_pages--;
-}
-
 void region_release(struct rl_ledger *l, uint32_t slot)
 {
 	struct region *r = region_at(l, slot);

@@ -327,6 +327,28 @@ static inline bool vma_claims_page(const struct vma *v, uint32_t idx)
 	return idx < v->nr_mapped && (vma_bits(v)[idx / 64] >> (idx % 64)) & 1;
 }
 
+/* Closed (freed, or leaked with its ctx), unclaimed, and none of its pages
+ * can still be freed. */
+static inline bool region_retirable(const struct region *r)
+{
+	if (!(r->freed || r->leaked) || r->total_claims)
+		return false;
+	return !r->live_pages || r->leaked;
+}
+
+/* Page idx leaves the pfn map (freed, or its pfn went elsewhere). */
+static inline void page_untrack(struct rl_ledger *l, struct region *r, uint32_t idx,
+				enum page_state to)
+{
+	struct page_slot *p = &r->pages[idx];
+
+	if (p->state != PAGE_TRACKED)
+		return;
+	rl_map_del(&l->page_by_pfn, p->pfn);
+	p->state = to;
+	r->live_pages--;
+}
+
 /* Every page the pins describe was seen: only then is "not pinned by this
  * set" a fact rather than a gap in the description. */
 static inline bool pinset_complete(const struct pinset *p)
@@ -359,13 +381,8 @@ uint32_t region_add(struct rl_ledger *l, const struct rl_ev_region *e,
  * REGION_FREE we did not see (the kernel reused its pages[] array). */
 void region_unkey(struct rl_ledger *l, uint32_t slot);
 void region_mark_freed(struct rl_ledger *l, uint32_t slot, const struct rl_event *ev);
-/* Closed (freed, or leaked with its ctx), unclaimed, and none of its pages
- * can still be freed. */
-bool region_retirable(const struct region *r);
 /* Forget the record and its pages (the caller reported its samplings). */
 void region_release(struct rl_ledger *l, uint32_t slot);
-void page_untrack(struct rl_ledger *l, struct region *r, uint32_t idx,
-		  enum page_state to);
 /* Name pfn as page idx; true when that pfn is to be tracked (page_track).
  * page_steal takes the pfn from the region that still had it (whose
  * PAGE_FREE we did not see) and returns that region's index, or RL_NIL. */
