@@ -163,6 +163,85 @@ static void note_missing_hooks(const struct rl_plan *plan, struct rl_ledger *l)
 		rl_ledger_note_inconclusive(l, why);
 }
 
+/* Everything lost in the kernel becomes an RL010 through the ledger; then
+ * the ledger judges what is still alive. */
+static void settle_ledger(struct check_state *st, struct rl_session *sess,
+			  const struct rl_run_result *res)
+{
+	struct rl_event lost[RL_MAX_LOSS_EVENTS];
+	struct rl_losses losses;
+	size_t i, n;
+
+	rl_session_losses(sess, &losses);
+	account_page_free_misses(&losses, st->ledger);
+	n = rl_losses_to_events(&losses, lost, RL_MAX_LOSS_EVENTS);
+	for (i = 0; i < n; i++)
+		on_event(&lost[i], st);
+	rl_ledger_finish(st->ledger, res->settle_timed_out);
+	note_missing_hooks(&sess->plan, st->ledger);
+}
+
+/* Why the verdict is inconclusive, in words; "" when it is not. */
+static void inconclusive_why(const struct rl_session *sess, const struct rl_run_result *res,
+			     int settle_ms, char *why, size_t len)
+{
+	size_t off = 0;
+
+	why[0] = '\0';
+	if (rl_plan_failures(&sess->plan, why, 0) || sess->attach_failures)
+		off += snprintf(why, len, "hooks missing: ");
+	if (off)
+		rl_plan_failures(&sess->plan, why + off, len - off);
+	if (res->settle_timed_out)
+		snprintf(why + strlen(why), len - strlen(why), "%sa ring context did not "
+			 "die within %.1f s of the command's exit", why[0] ? "; " : "",
+			 settle_ms / 1000.0);
+}
+
+/* record: close the stream with its trailer and say what was written. */
+static int finish_record(const struct check_args *a, struct check_state *st,
+			 const struct rl_run_result *res)
+{
+	char status[64];
+
+	rl_stream_write_trailer(st->stream, st->nr_events);
+	if (st->stream_err || fflush(st->stream)) {
+		rl_err("cannot write %s: %s", a->out_path, strerror(errno));
+		return RL_EXIT_ERROR;
+	}
+	fprintf(stderr, "ringledger: recorded %llu events to %s; command %s\n",
+		st->nr_events, a->out_path, rl_describe_status(res->child_status, status, sizeof(status)));
+	return RL_EXIT_CLEAN;
+}
+
+/* check: the report on stdout, and in the files asked for; the verdict. */
+static int report_check(const struct check_args *a, char **cmd, const struct check_state *st,
+			const struct rl_run_result *res, const char *why)
+{
+	struct rl_report_ctx rc = { .allow_mask = a->allow_mask };
+	struct rl_ksyms *ksyms;
+	char cmdline[1024];
+	int ret;
+
+	join_command(cmd, cmdline, sizeof(cmdline));
+	ksyms = rl_ksyms_load(NULL);
+	rc.command = cmdline;
+	rc.child_status = res->child_status;
+	rc.elapsed_s = res->elapsed_s;
+	rc.inconclusive_why = why[0] ? why : NULL;
+	rc.verdict = rl_verdict(st->ledger, a->allow_mask, why[0] != '\0');
+	rc.symbolize = ksyms ? rl_ksyms_symbolize : NULL;
+	rc.sym_cookie = ksyms;
+	rl_report_text(stdout, st->ledger, &rc);
+	ret = rc.verdict;
+	if (a->json_path && rl_write_report(a->json_path, st->ledger, &rc, rl_report_json))
+		ret = RL_EXIT_ERROR;
+	if (a->junit_path && rl_write_report(a->junit_path, st->ledger, &rc, rl_report_junit))
+		ret = RL_EXIT_ERROR;
+	rl_ksyms_free(ksyms);
+	return ret;
+}
+
 static int run_check(struct check_args *a, char **cmd)
 {
 	struct check_state st = { .print_events = a->print_events };
@@ -172,14 +251,9 @@ static int run_check(struct check_args *a, char **cmd)
 		.max_pages = a->common.max_pages, .ringbuf_kib = a->common.ringbuf_kib,
 		.verbose = a->common.verbose, .on_event = on_event, .cookie = &st,
 	};
-	struct rl_event lost[RL_MAX_LOSS_EVENTS];
-	struct rl_report_ctx rc = { .allow_mask = a->allow_mask };
-	char err[512], why[1024], status[64], cmdline[1024];
-	struct rl_ksyms *ksyms = NULL;
+	char err[512], why[1024];
 	struct rl_session sess;
 	struct rl_run_result res;
-	struct rl_losses losses;
-	size_t i, n, off = 0;
 	int ret = RL_EXIT_ERROR;
 
 	if (!rl_command_runnable(cmd[0], why, sizeof(why))) {
@@ -207,53 +281,12 @@ static int run_check(struct check_args *a, char **cmd)
 		rl_err("%s", err);
 		goto cleanup_session;
 	}
-
-	/* everything lost in the kernel becomes an RL010 through the ledger */
-	rl_session_losses(&sess, &losses);
-	account_page_free_misses(&losses, st.ledger);
-	n = rl_losses_to_events(&losses, lost, RL_MAX_LOSS_EVENTS);
-	for (i = 0; i < n; i++)
-		on_event(&lost[i], &st);
-	rl_ledger_finish(st.ledger, res.settle_timed_out);
-	note_missing_hooks(&sess.plan, st.ledger);
-
-	why[0] = '\0';
-	if (rl_plan_failures(&sess.plan, why, 0) || sess.attach_failures)
-		off += snprintf(why, sizeof(why), "hooks missing: ");
-	if (off)
-		rl_plan_failures(&sess.plan, why + off, sizeof(why) - off);
-	if (res.settle_timed_out)
-		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%sa ring context did not "
-			 "die within %.1f s of the command's exit", why[0] ? "; " : "",
-			 a->settle_ms / 1000.0);
-
-	if (a->record) {
-		rl_stream_write_trailer(st.stream, st.nr_events);
-		if (st.stream_err || fflush(st.stream)) {
-			rl_err("cannot write %s: %s", a->out_path, strerror(errno));
-			goto cleanup_session;
-		}
-		fprintf(stderr, "ringledger: recorded %llu events to %s; command %s\n",
-			st.nr_events, a->out_path, rl_describe_status(res.child_status, status, sizeof(status)));
-		ret = RL_EXIT_CLEAN;
-		goto cleanup_session;
-	}
-
-	join_command(cmd, cmdline, sizeof(cmdline));
-	ksyms = rl_ksyms_load(NULL);
-	rc.command = cmdline;
-	rc.child_status = res.child_status;
-	rc.elapsed_s = res.elapsed_s;
-	rc.inconclusive_why = why[0] ? why : NULL;
-	rc.verdict = rl_verdict(st.ledger, a->allow_mask, why[0] != '\0');
-	rc.symbolize = ksyms ? rl_ksyms_symbolize : NULL;
-	rc.sym_cookie = ksyms;
-	rl_report_text(stdout, st.ledger, &rc);
-	ret = rc.verdict;
-	if (a->json_path && rl_write_report(a->json_path, st.ledger, &rc, rl_report_json))
-		ret = RL_EXIT_ERROR;
-	if (a->junit_path && rl_write_report(a->junit_path, st.ledger, &rc, rl_report_junit))
-		ret = RL_EXIT_ERROR;
+	settle_ledger(&st, &sess, &res);
+	inconclusive_why(&sess, &res, a->settle_ms, why, sizeof(why));
+	if (a->record)
+		ret = finish_record(a, &st, &res);
+	else
+		ret = report_check(a, cmd, &st, &res, why);
 
 cleanup_session:
 	rl_session_close(&sess);
@@ -261,7 +294,6 @@ cleanup_stream:
 	if (st.stream)
 		fclose(st.stream);
 cleanup:
-	rl_ksyms_free(ksyms);
 	rl_ledger_free(st.ledger);
 	return ret;
 }

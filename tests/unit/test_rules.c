@@ -526,6 +526,62 @@ static void test_vma_split(void)
 	rl_ledger_free(l);
 }
 
+/* The shape the rules keep (src/rules.h): each id is emitted by one
+ * function of src/rules.c with the id in its name, the findings of a
+ * case are built only in that function or its rlNNN_ helpers, no other
+ * file emits, and the books know nothing of rules or handlers. */
+static void test_one_emitter_per_id(void)
+{
+	static const char *const books[] = {
+		"src/books_ctx.c", "src/books_region.c", "src/books_vma.c", "src/books_pin.c",
+	};
+	int emitters[RL_F__MAX] = { 0 }, misplaced = 0, id, i;
+	char line[512], fn[128] = "", name[64];
+	FILE *f = fopen("src/rules.c", "r");
+
+	if (!T_OK(f, "src/rules.c opens"))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *at;
+
+		if (line[0] >= 'a' && line[0] <= 'z' && strchr(line, '(')) {
+			at = strchr(line, '(');
+			while (at > line && at[-1] != ' ' && at[-1] != '*')
+				at--;
+			snprintf(fn, sizeof(fn), "%.*s", (int)strcspn(at, "("), at);
+		}
+		if (strstr(line, "finding_emit(") && sscanf(fn, "rule_rl%3d_", &id) == 1 &&
+		    id > 0 && id < RL_F__MAX)
+			emitters[id]++;
+		else if (strstr(line, "finding_emit("))
+			misplaced++;
+		at = strstr(line, "finding_init(");
+		if (at && (at = strstr(at, ", RL0")) && sscanf(at, ", RL%3d", &id) == 1) {
+			snprintf(name, sizeof(name), "rl%03d_", id);
+			misplaced += !strstr(fn, name);
+		}
+	}
+	fclose(f);
+	for (id = RL001; id < RL_F__MAX; id++) {
+		snprintf(name, sizeof(name), "RL%03d is emitted by one rule_rl%03d_ function", id, id);
+		T_EQ_U(name, emitters[id], 1);
+	}
+	T_EQ_U("no finding is started or emitted outside its own rule", misplaced, 0);
+	for (i = 0; i < (int)(sizeof(books) / sizeof(books[0])); i++) {
+		int bad = 0;
+
+		f = fopen(books[i], "r");
+		if (!T_OK(f, books[i]))
+			continue;
+		while (fgets(line, sizeof(line), f))
+			bad += strstr(line, "finding_") || strstr(line, "rule_rl") ||
+			       strstr(line, "\"rules.h\"") || strstr(line, "\"handlers.h\"");
+		fclose(f);
+		snprintf(line, sizeof(line), "%s makes no findings and calls no rule", books[i]);
+		T_EQ_U(line, bad, 0);
+	}
+}
+
 int main(void)
 {
 	test_lifecycles();
@@ -544,5 +600,6 @@ int main(void)
 	test_single_ref();
 	test_fork();
 	test_vma_split();
+	test_one_emitter_per_id();
 	return t_done();
 }
