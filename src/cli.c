@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "findings.h"
 #include "ledger.h"
 
 void rl_err(const char *fmt, ...)

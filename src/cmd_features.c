@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include "attach.h"
 #include "cli.h"
+#include "findings.h"
 #include "ledger.h"
 #include "loader.h"
 

@@ -91,10 +91,4 @@ size_t rl_ledger_nr_findings(const struct rl_ledger *l);
 const struct rl_finding *rl_ledger_finding(const struct rl_ledger *l, size_t i);
 void rl_ledger_get_stats(const struct rl_ledger *l, struct rl_ledger_stats *st);
 
-/* Names and texts have their own modules: src/findings.h (what each finding
- * id means) and src/names.h (the event enumerations).  Included here only
- * until every file that uses them includes them itself. */
-#include "findings.h"
-#include "names.h"
-
 #endif /* RL_LEDGER_H */

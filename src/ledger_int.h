@@ -47,7 +47,7 @@
 #include <string.h>
 #include "ledger.h"
 #include "ledger_map.h"
-#include "ledger_names.h"
+#include "names.h"
 
 #define MAX_DESCRIBED_PAGES	(RL_MAX_REGION_CHUNKS * RL_PFNS_PER_EVENT)
 #define MAX_STORED_FINDINGS	16384	/* later ones are counted, not kept  */

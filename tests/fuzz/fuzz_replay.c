@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * fuzz_replay.c - libFuzzer target for what `ringledger replay` does with a
- * file it did not write: the stream reader (src/event_text.c), the ledger
+ * file it did not write: the stream reader (src/event_read.c), the ledger
  * over whatever events parse, and the three report formats.  A malformed
  * stream must end in RL_READ_ERROR with a line number, never in a crash,
  * a sanitizer report or a leak.
