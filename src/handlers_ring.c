@@ -136,13 +136,19 @@ void on_region_create(struct rl_ledger *l, const struct rl_event *ev)
 }
 
 /* Record pfn as page idx of region slot, taking it from any region that
- * still had it (whose PAGE_FREE we did not see). */
+ * still had it (whose PAGE_FREE we did not see).  That region may be this
+ * one (a pfn named again at another index): it is never retired here, as
+ * the caller goes on describing it. */
 static void describe_page(struct rl_ledger *l, uint32_t slot, uint32_t idx, uint64_t pfn)
 {
+	uint32_t from;
+
 	if (!page_rename(l, slot, idx, pfn))
 		return;
-	retire_region_if_done(l, page_steal(l, slot, idx, pfn));
+	from = page_steal(l, slot, idx, pfn);
 	page_track(l, slot, idx, pfn);
+	if (from != slot)
+		retire_region_if_done(l, from);
 }
 
 /* Add a chunk of refcounts to its sampling; report it once complete. */

@@ -408,6 +408,23 @@ static void test_bufring_without_unregister(void)
 	rl_ledger_free(l);
 }
 
+/* A freed region whose page 0 was never freed, then a create-time chunk
+ * naming that pfn as its page 1: the region stops being retirable only
+ * once the page is described again, so describing it must not retire the
+ * region under itself (ASan found a use after free here). */
+static void test_pfn_moves_within_region(void)
+{
+	static const char body[] =
+		"region_create " APP "region=0xa000 kind=rings nr_pages=2 flags=1\n"
+		"region_pages " APP "region=0xa000 count=1 pfn=0x100 refcount=1\n"
+		"region_free " KW "region=0xa000 kind=rings nr_pages=2\n"
+		"region_pages " APP "region=0xa000 first=1 count=1 pfn=0x100 refcount=1\n";
+	struct rl_ledger *l = replay_text(body, false, NULL);
+
+	T_OK(rl_ledger_nr_findings(l) < 16, "a pfn named twice in one region: no crash");
+	rl_ledger_free(l);
+}
+
 int main(void)
 {
 	test_ctx_wait_timeout();
@@ -427,5 +444,6 @@ int main(void)
 	test_pins_of_ring_setup();
 	test_pin_same_folio_twice();
 	test_bufring_without_unregister();
+	test_pfn_moves_within_region();
 	return t_done();
 }
