@@ -30,7 +30,8 @@ SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanit
 BPF_CFLAGS    := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Iinclude -Ibpf
 
 # The tool's files (libbpf, the kernel, the command line); every other file
-# in src/ is the ledger library (no libbpf), linked into the unit tests too.
+# in src/ is plain C without libbpf (the ledger library, its formats, output
+# files, signals), linked into the unit tests too.
 TOOL_SRCS   := src/main.c src/cli.c src/attach.c src/loader.c src/ksyms.c src/run_cmd.c \
 	       $(wildcard src/cmd_*.c)
 LEDGER_SRCS := $(filter-out $(TOOL_SRCS),$(wildcard src/*.c))

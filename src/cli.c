@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "findings.h"
 #include "ledger.h"
+#include "outfile.h"
 
 void rl_err(const char *fmt, ...)
 {
@@ -163,16 +164,16 @@ int rl_verdict(const struct rl_ledger *l, uint32_t allow_mask, bool inconclusive
 int rl_write_report(const char *path, const struct rl_ledger *l, const struct rl_report_ctx *rc,
 		    void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *))
 {
-	FILE *f = fopen(path, "we");
+	struct rl_outfile o;
+	char err[512];
 
-	if (!f) {
-		rl_err("cannot write report %s: %s; check the directory exists and is writable",
-		       path, strerror(errno));
+	if (rl_outfile_open(&o, path, err, sizeof(err))) {
+		rl_err("report: %s", err);
 		return -1;
 	}
-	fmt(f, l, rc);
-	if (fclose(f)) {
-		rl_err("cannot write report %s: %s", path, strerror(errno));
+	fmt(o.f, l, rc);
+	if (rl_outfile_commit(&o, err, sizeof(err))) {
+		rl_err("report: %s", err);
 		return -1;
 	}
 	return 0;

@@ -3,6 +3,7 @@
  * cmd_check.c - `ringledger check -- CMD` (CI assertion) and
  * `ringledger record -o FILE -- CMD` (the same run, written to a file).
  */
+#define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
 #include <stdio.h>
@@ -14,20 +15,24 @@
 #include "ledger.h"
 #include "loader.h"
 #include "report.h"
+#include "outfile.h"
 #include "run_cmd.h"
+#include "signals.h"
+#include "user.h"
 
 struct check_args {
 	struct rl_common_opts common;
 	const char *json_path;
 	const char *junit_path;
 	const char *out_path;		/* record */
+	const char *user;		/* --user: run CMD as this account */
 	uint32_t allow_mask;
 	int settle_ms;
 	bool record;
 	bool print_events;
 };
 
-enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW, OPT_SETTLE };
+enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW, OPT_SETTLE, OPT_USER };
 
 static const struct argp_option check_options[] = {
 	{ "json", OPT_JSON, "FILE", 0, "also write the report as JSON (schema ringledger-report/1)", 0 },
@@ -35,12 +40,14 @@ static const struct argp_option check_options[] = {
 	{ "allow", OPT_ALLOW, "ID[,ID]", 0, "report these finding ids but do not fail on them", 0 },
 	{ "settle", OPT_SETTLE, "SECS", 0, "wait at most SECS for io_uring's teardown after CMD exits (default 10)", 0 },
 	{ "verbose", 'v', NULL, 0, "print every lifecycle event as it happens", 0 },
+	{ "user", OPT_USER, "NAME", 0, "run CMD as this user (name or uid, from /etc/passwd), not as root", 0 },
 	{},
 };
 
 static const struct argp_option record_options[] = {
 	{ "output", 'o', "FILE", 0, "write the event stream here (required)", 0 },
 	{ "settle", OPT_SETTLE, "SECS", 0, "wait at most SECS for io_uring's teardown after CMD exits (default 10)", 0 },
+	{ "user", OPT_USER, "NAME", 0, "run CMD as this user (name or uid, from /etc/passwd), not as root", 0 },
 	{},
 };
 
@@ -55,6 +62,7 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 	case OPT_JUNIT: a->junit_path = arg; return 0;
 	case 'o': a->out_path = arg; return 0;
 	case 'v': a->print_events = true; return 0;
+	case OPT_USER: a->user = arg; return 0;
 	case OPT_ALLOW:
 		if (rl_parse_allow(arg, &a->allow_mask))
 			rl_usage_error(state, "--allow takes finding ids like RL006,RL008, not '%s'", arg);
@@ -85,7 +93,8 @@ static const char check_doc[] =
 "\v"
 "Examples:\n"
 "  ringledger check -- ./my-io_uring-test\n"
-"  ringledger check --junit report.xml --allow RL008 -- make check\n";
+"  ringledger check --junit report.xml --allow RL008 -- make check\n"
+"  ringledger check --user nobody -- ./my-io_uring-test\n";
 
 static const char record_doc[] =
 "Run CMD like `check` does and write the raw event stream to FILE, for\n"
@@ -99,7 +108,8 @@ static const char record_doc[] =
 
 struct check_state {
 	struct rl_ledger *ledger;
-	FILE *stream;			/* record: the output file           */
+	struct rl_outfile out;		/* record: the output file           */
+	FILE *stream;			/* ... its stream, NULL for check    */
 	int stream_err;
 	unsigned long long nr_events;
 	bool print_events;
@@ -192,7 +202,11 @@ static void inconclusive_why(const struct rl_session *sess, const struct rl_run_
 		off += snprintf(why, len, "hooks missing: ");
 	if (off)
 		rl_plan_failures(&sess->plan, why + off, len - off);
-	if (res->settle_timed_out)
+	if (res->stop_signal)
+		snprintf(why + strlen(why), len - strlen(why), "%sinterrupted by SIG%s%s",
+			 why[0] ? "; " : "", sigabbrev_np(res->stop_signal),
+			 res->child_status == -1 ? " before the command ran" : "");
+	else if (res->settle_timed_out)
 		snprintf(why + strlen(why), len - strlen(why), "%sa ring context did not "
 			 "die within %.1f s of the command's exit", why[0] ? "; " : "",
 			 settle_ms / 1000.0);
@@ -202,11 +216,17 @@ static void inconclusive_why(const struct rl_session *sess, const struct rl_run_
 static int finish_record(const struct check_args *a, struct check_state *st,
 			 const struct rl_run_result *res)
 {
-	char status[64];
+	char status[64], err[512];
 
 	rl_stream_write_trailer(st->stream, st->nr_events);
-	if (st->stream_err || fflush(st->stream)) {
-		rl_err("cannot write %s: %s", a->out_path, strerror(errno));
+	st->stream = NULL;
+	if (st->stream_err) {
+		rl_outfile_abort(&st->out);
+		rl_err("cannot write %s: %s", a->out_path, strerror(-st->stream_err));
+		return RL_EXIT_ERROR;
+	}
+	if (rl_outfile_commit(&st->out, err, sizeof(err))) {
+		rl_err("record: %s", err);
 		return RL_EXIT_ERROR;
 	}
 	fprintf(stderr, "ringledger: recorded %llu events to %s; command %s\n",
@@ -254,10 +274,17 @@ static int run_check(struct check_args *a, char **cmd)
 	char err[512], why[1024];
 	struct rl_session sess;
 	struct rl_run_result res;
+	struct rl_user user;
+	struct rl_run_opts ro = { .settle_ms = a->settle_ms, .live_objects = live_ctxs,
+				  .cookie = &st, .user = a->user ? &user : NULL };
 	int ret = RL_EXIT_ERROR;
 
 	if (!rl_command_runnable(cmd[0], why, sizeof(why))) {
 		rl_err("cannot run '%s': %s; give a path or fix PATH", cmd[0], why);
+		return RL_EXIT_ERROR;
+	}
+	if (a->user && rl_user_lookup(a->user, "/etc/passwd", "/etc/group", &user, err, sizeof(err))) {
+		rl_err("--user: %s; give an account of this machine", err);
 		return RL_EXIT_ERROR;
 	}
 	st.ledger = rl_ledger_new(NULL);
@@ -266,18 +293,18 @@ static int run_check(struct check_args *a, char **cmd)
 		return RL_EXIT_ERROR;
 	}
 	if (a->record) {
-		st.stream = fopen(a->out_path, "we");
-		if (!st.stream) {
-			rl_err("cannot write %s: %s", a->out_path, strerror(errno));
+		if (rl_outfile_open(&st.out, a->out_path, err, sizeof(err))) {
+			rl_err("record: %s", err);
 			goto cleanup;
 		}
+		st.stream = st.out.f;
 		rl_stream_write_header(st.stream);
 	}
 	if (rl_session_open(&sess, &so, err, sizeof(err))) {
 		rl_err("%s", err);
 		goto cleanup_stream;
 	}
-	if (rl_run_command(&sess, cmd, a->settle_ms, live_ctxs, &st, &res, err, sizeof(err))) {
+	if (rl_run_command(&sess, cmd, &ro, &res, err, sizeof(err))) {
 		rl_err("%s", err);
 		goto cleanup_session;
 	}
@@ -292,7 +319,7 @@ cleanup_session:
 	rl_session_close(&sess);
 cleanup_stream:
 	if (st.stream)
-		fclose(st.stream);
+		rl_outfile_abort(&st.out);
 cleanup:
 	rl_ledger_free(st.ledger);
 	return ret;
@@ -306,6 +333,8 @@ static int parse_and_run(int argc, char **argv, bool record)
 				   children, NULL, NULL };
 	struct check_args a = { .settle_ms = 10000, .record = record };
 	int cmd_idx = rl_split_command(argc, argv);
+
+	rl_signals_install();
 	int nopts = cmd_idx < 0 ? argc : cmd_idx - 1;
 
 	if (argp_parse(&argp, nopts, argv, 0, NULL, &a))

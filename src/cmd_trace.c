@@ -2,6 +2,7 @@
 /*
  * cmd_trace.c - `ringledger trace`: lifecycle events and findings, live.
  */
+#define _GNU_SOURCE
 #include <argp.h>
 #include <errno.h>
 #include <signal.h>
@@ -15,12 +16,14 @@
 #include "ledger.h"
 #include "loader.h"
 #include "report.h"
+#include "signals.h"
 
 struct trace_args {
 	struct rl_common_opts common;
 	pid_t pid;
 	const char *comm;
 	bool json;
+	bool elapsed;			/* -T: seconds since start, not wall time */
 	double duration_s;
 };
 
@@ -31,6 +34,7 @@ static const struct argp_option trace_options[] = {
 	{ "comm", 'c', "COMM", 0, "only rings created by tasks with this name", 0 },
 	{ "json", OPT_JSON, NULL, 0, "one JSON object per line (schema ringledger-trace/1)", 0 },
 	{ "duration", 'd', "SECS", 0, "stop after SECS (default: until Ctrl-C)", 0 },
+	{ "elapsed", 'T', NULL, 0, "start each line with the seconds since tracing began, not the wall-clock time", 0 },
 	{},
 };
 
@@ -56,6 +60,7 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 			rl_usage_error(state, "-d takes a positive number of seconds, not '%s'", arg);
 		return 0;
 	case OPT_JSON: a->json = true; return 0;
+	case 'T': a->elapsed = true; return 0;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &a->common;
 		return 0;
@@ -68,7 +73,10 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 
 static const char trace_doc[] =
 "Stream io_uring ring-memory lifecycle events (rings, regions, mappings, page\n"
-"frees) and findings as they happen, until Ctrl-C.\n"
+"frees) and findings as they happen, until Ctrl-C, SIGTERM or SIGHUP (a second\n"
+"Ctrl-C stops at once).  Each line starts with the event's wall-clock time\n"
+"(-T: seconds since tracing began).  Exit: 0 no finding, 1 findings, 2 events\n"
+"lost, 3 tool error.\n"
 "\n"
 "Pids are the kernel's global ones; a process inside a PID namespace is also\n"
 "shown with its pid in that namespace (nspid=).\n"
@@ -78,19 +86,41 @@ static const char trace_doc[] =
 "  ringledger trace -p 1234          # one process tree\n"
 "  ringledger trace -c fio --json    # by task name, JSON lines\n";
 
-static volatile sig_atomic_t trace_stop;
-
-static void on_trace_signal(int sig)
-{
-	(void)sig;
-	trace_stop = 1;
-}
-
 struct trace_state {
 	struct rl_ledger *ledger;
 	struct rl_report_ctx rc;
 	bool json;
+	bool elapsed;
+	uint64_t start_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	int64_t wall_offset_ns;		/* CLOCK_REALTIME - CLOCK_MONOTONIC   */
+	uint64_t events;
 };
+
+static uint64_t clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* The TIME column, as libbpf-tools print it: HH:MM:SS of the event, or
+ * seconds since tracing began. */
+static void print_time(const struct trace_state *st, uint64_t ts_ns)
+{
+	char buf[16];
+	struct tm tm;
+	time_t t;
+
+	if (st->elapsed) {
+		printf("%.6f ", ts_ns > st->start_ns ? (ts_ns - st->start_ns) / 1e9 : 0.0);
+		return;
+	}
+	t = (time_t)((int64_t)(ts_ns + st->wall_offset_ns) / 1000000000LL);
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+	printf("%s ", buf);
+}
 
 /* pid as seen inside its own PID namespace (last NSpid entry), or 0 */
 static unsigned int ns_pid_of(unsigned int pid)
@@ -121,9 +151,11 @@ static void on_trace_event(const struct rl_event *ev, void *cookie)
 	struct trace_state *st = cookie;
 	unsigned int nspid;
 
+	st->events++;
 	if (st->json) {
 		rl_report_json_event(stdout, ev);
 	} else {
+		print_time(st, ev->h.ts_ns ? ev->h.ts_ns : clock_ns(CLOCK_MONOTONIC));
 		rl_report_text_event(stdout, ev);
 		if (ev->h.type == RL_EV_CTX_CREATE) {
 			nspid = ns_pid_of(ev->h.pid);
@@ -145,24 +177,56 @@ static void on_trace_finding(const struct rl_finding *f, void *cookie)
 		rl_report_text_finding(stdout, f, &st->rc);
 }
 
+/* Until a stop signal, the end of -d, or the session fails. */
+static void trace_loop(struct rl_session *sess, double duration_s)
+{
+	uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+
+	while (!rl_stop_signal()) {
+		if (rl_session_poll(sess, 100) < 0)
+			break;
+		if (duration_s && (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9 >= duration_s)
+			break;
+	}
+}
+
+/* Losses become RL010 through the ledger; a summary line on stderr; the
+ * exit status is the verdict of what was seen. */
+static int trace_finish(struct trace_state *st, struct rl_session *sess)
+{
+	struct rl_event lost[RL_MAX_LOSS_EVENTS];
+	struct rl_ledger_stats ls;
+	struct rl_losses losses;
+	size_t i, n;
+	int sig = rl_stop_signal();
+
+	rl_session_losses(sess, &losses);
+	n = rl_losses_to_events(&losses, lost, RL_MAX_LOSS_EVENTS);
+	for (i = 0; i < n; i++)
+		on_trace_event(&lost[i], st);
+	fflush(stdout);
+	rl_ledger_get_stats(st->ledger, &ls);
+	fprintf(stderr, "ringledger: traced %llu events, %zu finding(s), %llu event(s) lost; %s%s\n",
+		(unsigned long long)st->events, rl_ledger_nr_findings(st->ledger),
+		(unsigned long long)ls.lost_events, sig ? "stopped by SIG" : "stopped",
+		sig ? sigabbrev_np(sig) : "");
+	return rl_verdict(st->ledger, 0, false);
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	const struct argp_child children[] = { { &rl_common_argp, 0, "Tracing options:", 1 }, {} };
 	const struct argp argp = { trace_options, trace_parse, NULL, trace_doc, children, NULL, NULL };
-	struct sigaction sa = { .sa_handler = on_trace_signal };
 	struct trace_args a = {};
 	struct trace_state st = {};
 	struct rl_ledger_opts lo = { .on_finding = on_trace_finding, .cookie = &st };
 	struct rl_session_opts so = { .on_event = on_trace_event, .cookie = &st };
-	struct rl_event lost[RL_MAX_LOSS_EVENTS];
 	struct rl_ksyms *ksyms = NULL;
 	struct rl_session sess;
-	struct rl_losses losses;
-	struct timespec t0, t;
 	char err[512], why[512];
 	int ret = RL_EXIT_ERROR;
-	size_t i, n;
 
+	rl_signals_install();
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return RL_EXIT_ERROR;
 	if (a.pid && kill(a.pid, 0) && errno == ESRCH) {
@@ -170,6 +234,7 @@ int cmd_trace(int argc, char **argv)
 		return RL_EXIT_ERROR;
 	}
 	st.json = a.json;
+	st.elapsed = a.elapsed;
 	st.ledger = rl_ledger_new(&lo);
 	if (!st.ledger) {
 		rl_err("out of memory creating the ledger");
@@ -200,24 +265,10 @@ int cmd_trace(int argc, char **argv)
 	 * what they want traced */
 	fprintf(stderr, "ringledger: tracing io_uring ring memory%s; Ctrl-C to stop\n",
 		a.pid ? " of one process tree" : "");
-
-	trace_stop = 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!trace_stop) {
-		if (rl_session_poll(&sess, 100) < 0)
-			break;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (a.duration_s && (t.tv_sec - t0.tv_sec) + (t.tv_nsec - t0.tv_nsec) / 1e9 >= a.duration_s)
-			break;
-	}
-	rl_session_losses(&sess, &losses);
-	n = rl_losses_to_events(&losses, lost, RL_MAX_LOSS_EVENTS);
-	for (i = 0; i < n; i++)
-		on_trace_event(&lost[i], &st);
-	ret = RL_EXIT_CLEAN;
+	st.start_ns = clock_ns(CLOCK_MONOTONIC);
+	st.wall_offset_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - st.start_ns);
+	trace_loop(&sess, a.duration_s);
+	ret = trace_finish(&st, &sess);
 
 cleanup_session:
 	rl_session_close(&sess);

@@ -9,17 +9,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include "run_cmd.h"
-
-/* Set by SIGINT/SIGTERM; forwarded to the child.  The only static state:
- * a signal handler has nowhere else to write. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig)
-{
-	stop_signal = sig;
-}
+#include "signals.h"
+#include "user.h"
 
 static double now_s(void)
 {
@@ -43,34 +37,66 @@ const char *rl_describe_status(int status, char *buf, size_t len)
 	return buf;
 }
 
-/* The child waits for `go` so that it is followed before it execs. */
-static void child_exec(char **cmd, int go_fd, int err_fd)
+/* The child: its own process group, SIGTERM when ringledger dies, the
+ * account asked for; then it waits for `go` so that it is followed before
+ * it execs.  A failure is written to err_fd as an errno. */
+static void child_exec(char **cmd, const struct rl_user *user, pid_t parent,
+		       int go_fd, int err_fd)
 {
 	char byte;
-	int e;
+	int e = 0;
 
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+		_exit(127);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	if (read(go_fd, &byte, 1) != 1)
 		_exit(127);
 	close(go_fd);
-	execvp(cmd[0], cmd);
-	e = errno;
+	if (user)
+		e = -rl_user_become(user);
+	if (!e) {
+		/* the uid change cleared it: set it again */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		execvp(cmd[0], cmd);
+		e = errno;
+	}
 	if (write(err_fd, &e, sizeof(e)) < 0)
 		_exit(127);
 	_exit(127);
 }
 
-int rl_run_command(struct rl_session *s, char **cmd, int settle_ms,
-		   size_t (*live_objects)(void *cookie), void *cookie,
-		   struct rl_run_result *res, char *err, size_t len)
+/* The terminal goes to the child's group while it runs, as a shell does,
+ * so that Ctrl-C and job control reach the command; give it back after.
+ * Returns true when it was handed over. */
+static bool terminal_to(pid_t pgrp)
 {
-	struct sigaction sa = { .sa_handler = on_stop_signal }, old_int, old_term;
-	int go[2], exec_err[2], status = -1, e = 0;
-	double start = now_s(), deadline;
-	bool forwarded = false;
-	pid_t pid;
+	void (*old)(int);
+	bool ok;
 
-	memset(res, 0, sizeof(*res));
-	res->child_status = -1;
+	if (!isatty(STDIN_FILENO) || tcgetpgrp(STDIN_FILENO) != getpgrp())
+		return false;
+	old = signal(SIGTTOU, SIG_IGN);
+	ok = tcsetpgrp(STDIN_FILENO, pgrp) == 0;
+	signal(SIGTTOU, old);
+	return ok;
+}
+
+static void terminal_back(void)
+{
+	void (*old)(int) = signal(SIGTTOU, SIG_IGN);
+
+	tcsetpgrp(STDIN_FILENO, getpgrp());
+	signal(SIGTTOU, old);
+}
+
+static pid_t spawn(char **cmd, const struct rl_user *user, int go[2], int exec_err[2],
+		   char *err, size_t len)
+{
+	pid_t parent = getpid(), pid;
+
 	if (pipe2(go, O_CLOEXEC) || pipe2(exec_err, O_CLOEXEC)) {
 		snprintf(err, len, "cannot create pipes: %s", strerror(errno));
 		return -errno;
@@ -84,62 +110,91 @@ int rl_run_command(struct rl_session *s, char **cmd, int settle_ms,
 	if (pid == 0) {
 		close(go[1]);
 		close(exec_err[0]);
-		child_exec(cmd, go[0], exec_err[1]);
+		child_exec(cmd, user, parent, go[0], exec_err[1]);
 	}
+	setpgid(pid, pid);		/* as the child does: no race */
 	close(go[0]);
 	close(exec_err[1]);
+	return pid;
+}
 
-	stop_signal = 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-
-	if (rl_session_follow(s, pid)) {
-		snprintf(err, len, "cannot follow pid %d: %s", pid, strerror(errno));
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return -EIO;
-	}
-	if (write(go[1], "g", 1) != 1)
-		e = errno;
-	close(go[1]);
+/* Events flow while the child runs; returns its wait status. */
+static int wait_child(struct rl_session *s, pid_t pid, char *err, size_t len)
+{
+	int status = -1;
 
 	for (;;) {
 		pid_t w;
 
 		rl_session_poll(s, 50);
-		if (stop_signal && !forwarded) {
-			kill(pid, stop_signal);
-			forwarded = true;
-		}
 		w = waitpid(pid, &status, WNOHANG);
 		if (w == pid)
-			break;
+			return status;
 		if (w < 0 && errno != EINTR) {
 			snprintf(err, len, "waitpid: %s", strerror(errno));
-			return -errno;
+			return -1;
 		}
 	}
-	res->child_status = status;
-	if (read(exec_err[0], &e, sizeof(e)) == sizeof(e)) {
-		close(exec_err[0]);
-		snprintf(err, len, "cannot run '%s': %s", cmd[0], strerror(e));
-		return -e;
-	}
-	close(exec_err[0]);
+}
 
-	/* io_uring frees rings in a kworker after the last fd is gone: wait,
-	 * bounded, for every ring the command created to die. */
-	res->elapsed_s = now_s() - start;
-	deadline = now_s() + settle_ms / 1000.0;
-	while (live_objects(cookie) && now_s() < deadline && !stop_signal)
+/* io_uring frees rings in a kworker after the last fd is gone: wait,
+ * bounded, for every ring the command created to die. */
+static void settle(struct rl_session *s, const struct rl_run_opts *o, struct rl_run_result *res,
+		   double start)
+{
+	double deadline = now_s() + o->settle_ms / 1000.0;
+
+	while (o->live_objects(o->cookie) && now_s() < deadline && !rl_stop_signal())
 		rl_session_poll(s, 20);
-	res->settle_timed_out = live_objects(cookie) > 0;
+	res->settle_timed_out = o->live_objects(o->cookie) > 0;
 	/* pages freed by the last zaps arrive just after: drain once more */
 	rl_session_poll(s, 100);
 	res->settle_s = now_s() - start - res->elapsed_s;
+}
 
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+int rl_run_command(struct rl_session *s, char **cmd, const struct rl_run_opts *o,
+		   struct rl_run_result *res, char *err, size_t len)
+{
+	int go[2], exec_err[2], e = 0;
+	double start = now_s();
+	bool tty;
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	res->child_status = -1;
+	err[0] = '\0';
+	if ((res->stop_signal = rl_stop_signal()))
+		return 0;
+	pid = spawn(cmd, o->user, go, exec_err, err, len);
+	if (pid < 0)
+		return pid;
+	rl_signals_forward_to(pid);
+	if (rl_session_follow(s, pid)) {
+		snprintf(err, len, "cannot follow pid %d: %s", pid, strerror(errno));
+		kill(-pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		rl_signals_forward_to(0);
+		return -EIO;
+	}
+	tty = terminal_to(pid);
+	if (write(go[1], "g", 1) != 1)
+		e = errno;
+	close(go[1]);
+	res->child_status = wait_child(s, pid, err, len);
+	if (tty)
+		terminal_back();
+	rl_signals_forward_to(0);
+	if (res->child_status == -1 && err[0])
+		return -ECHILD;
+	if (read(exec_err[0], &e, sizeof(e)) == sizeof(e)) {
+		close(exec_err[0]);
+		snprintf(err, len, "cannot run '%s'%s%s: %s", cmd[0], o->user ? " as " : "",
+			 o->user ? o->user->name : "", strerror(e));
+		return -e;
+	}
+	close(exec_err[0]);
+	res->elapsed_s = now_s() - start;
+	settle(s, o, res, start);
+	res->stop_signal = rl_stop_signal();
 	return 0;
 }
