@@ -215,27 +215,30 @@ trace_around() {	# out err workload -- trace args...
 	ringledger trace "$@" > "$out" 2> "$err" &
 	tpid=$!
 	i=0
-	while ! grep -q 'Ctrl-C to stop' "$err" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	while ! grep -q 'Ctrl-C to stop' "$err" && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
 	sh -c "$w" > /dev/null
 	sleep 1
 	kill -INT $tpid
 	wait $tpid
 }
 trace_around /tmp/trace.out /tmp/trace.err /workloads/ring_basic -- -c ring_basic
-t_grep "trace -c sees the ring by name" '^ctx_create .*comm=ring_basic' /tmp/trace.out
-t_grep "trace -c sees its regions freed" '^region_free .*kind=rings' /tmp/trace.out
+t_grep "trace -c sees the ring by name" '^[0-9]{2}:[0-9]{2}:[0-9]{2} ctx_create .*comm=ring_basic' /tmp/trace.out
+t_grep "trace -c sees its regions freed" '^[0-9]{2}:[0-9]{2}:[0-9]{2} region_free .*kind=rings' /tmp/trace.out
+t_grep "trace says what it saw when stopped" '^ringledger: traced [0-9]+ events, 0 finding\(s\), 0 event\(s\) lost; stopped by SIGINT$' /tmp/trace.err
 trace_around /tmp/trace.out /tmp/trace.err /workloads/ring_basic -- -c other_name
-t_nogrep "trace -c ignores other names" '^ctx_create ' /tmp/trace.out
+t_nogrep "trace -c ignores other names" 'ctx_create ' /tmp/trace.out
 # -p follows one process tree: a shell that execs the workload later
 mkfifo /tmp/go
 sh -c 'read x < /tmp/go; exec /workloads/ring_basic' > /dev/null &
 target=$!
 trace_around /tmp/trace.out /tmp/trace.err "echo go > /tmp/go; /workloads/ring_single_mmap; sleep 1" -- -p $target
-t_grep "trace -p sees its target's ring" "^ctx_create .*pid=$target " /tmp/trace.out
-t_nogrep "trace -p ignores other processes" '^ctx_create .*comm=ring_single_mmap' /tmp/trace.out
+t_grep "trace -p sees its target's ring" "^[0-9]{2}:[0-9]{2}:[0-9]{2} ctx_create .*pid=$target " /tmp/trace.out
+t_nogrep "trace -p ignores other processes" 'ctx_create .*comm=ring_single_mmap' /tmp/trace.out
 # a target in its own PID namespace is shown with its pid there too
 trace_around /tmp/trace.out /tmp/trace.err "unshare -p -f /workloads/ring_unmap_after_close" -- -c ring_unmap_afte
 t_grep "trace translates a PID-namespace pid" '^  pid [0-9]+ is 1 in its PID namespace' /tmp/trace.out
+trace_around /tmp/trace.out /tmp/trace.err /workloads/ring_basic -- -T -c ring_basic
+t_grep "trace -T: seconds since tracing began" '^[0-9]+\.[0-9]{6} ctx_create .*comm=ring_basic' /tmp/trace.out
 trace_around /tmp/trace.json /tmp/trace.err /workloads/ring_basic -- --json
 t_grep "trace --json lines carry their schema" '"schema": *"ringledger-trace/1"' /tmp/trace.json
 
