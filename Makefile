@@ -25,6 +25,11 @@ msg  =
 endif
 KERNELS  ?= 7 7.2 7.0 6.12
 
+# The version has one place, debian/changelog (`dch -v X` bumps it); the
+# revision is scripts/revision.sh's (git describe, else the REVISION file).
+VERSION  := $(shell sed -n '1{s/^[^ ]* (//;s/).*//;p}' debian/changelog)
+REVISION := $(shell sh scripts/revision.sh)
+
 CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Isrc -I$(BUILD)
 SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BPF_CFLAGS    := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Iinclude -Ibpf
@@ -41,7 +46,7 @@ WORKLOADS   := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,\
 		$(filter-out tests/workloads/wl_common.c,$(wildcard tests/workloads/*.c)))
 DEPS_STAMP  := $(BUILD)/.deps
 
-.PHONY: all deps test unit demo vm-shell install clean bench fuzz patched-kernel patched-test matrix
+.PHONY: all deps test unit demo vm-shell install clean bench fuzz patched-kernel patched-test matrix FORCE
 all: $(BUILD)/ringledger workloads
 
 deps: $(DEPS_STAMP)
@@ -65,6 +70,14 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/ringledger.sk
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS_COMMON) -c $< -o $@
+
+# main.c prints the version and revision (--version); it is rebuilt when
+# either changes
+$(BUILD)/.revision: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(VERSION) $(REVISION)' | cmp -s - $@ || echo '$(VERSION) $(REVISION)' > $@
+$(BUILD)/obj/main.o: $(BUILD)/.revision
+$(BUILD)/obj/main.o: CFLAGS_COMMON += -DRL_VERSION='"$(VERSION)"' -DRL_REVISION='"$(REVISION)"'
 
 $(BUILD)/ringledger: $(patsubst src/%.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(LEDGER_SRCS))
 	$(call msg,LINK,$@)
