@@ -4,7 +4,8 @@
 #   make test       unit tests, CLI tests, then the guest tests on Debian kernels
 #   make demo       boot the newest Debian 7.x kernel and check a workload
 #   make vm-shell   an interactive guest with ringledger and the workloads
-#   make install    PREFIX=/usr/local
+#   make install    PREFIX=/usr/local DESTDIR=: sbin/ringledger, the man page,
+#                   bash completion
 #   make bench      replay throughput, and the guest overhead figures
 #   make patched-kernel / patched-test / matrix
 #                   build the patched 7.x kernel (seed features, fault knobs),
@@ -145,9 +146,16 @@ patched-test: all
 matrix: all
 	@sh tests/vm/matrix.sh
 
-install: $(BUILD)/ringledger
+# the man page as installed: its footer carries the version
+$(BUILD)/ringledger.8: doc/ringledger.8 debian/changelog
+	@mkdir -p $(BUILD)
+	$(Q)sed '1s/"ringledger[^"]*"/"ringledger $(VERSION)"/' $< > $@
+
+install: $(BUILD)/ringledger $(BUILD)/ringledger.8
 	install -D -m 0755 $(BUILD)/ringledger $(DESTDIR)$(PREFIX)/sbin/ringledger
-	install -D -m 0644 doc/ringledger.8 $(DESTDIR)$(PREFIX)/share/man/man8/ringledger.8
+	install -D -m 0644 $(BUILD)/ringledger.8 $(DESTDIR)$(PREFIX)/share/man/man8/ringledger.8
+	install -D -m 0644 contrib/bash-completion/ringledger \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ringledger
 
 clean:
 	rm -rf $(BUILD)
