@@ -4,7 +4,9 @@
 #   make test       unit tests, CLI tests, then the guest tests on Debian kernels
 #   make demo       boot the newest Debian 7.x kernel and check a workload
 #   make vm-shell   an interactive guest with ringledger and the workloads
-#   make install    PREFIX=/usr/local
+#   make install    PREFIX=/usr/local DESTDIR=: sbin/ringledger, the man page,
+#                   bash completion
+#   make deb        build/deb/ringledger_VERSION_amd64.deb (debian/), lintian
 #   make bench      replay throughput, and the guest overhead figures
 #   make patched-kernel / patched-test / matrix
 #                   build the patched 7.x kernel (seed features, fault knobs),
@@ -25,6 +27,13 @@ msg  =
 endif
 KERNELS  ?= 7 7.2 7.0 6.12
 
+# The version has one place, debian/changelog (`dch -v X` bumps it); the
+# revision is scripts/revision.sh's (git describe, else the REVISION file).
+VERSION  := $(shell sed -n '1{s/^[^ ]* (//;s/).*//;p}' debian/changelog)
+REVISION := $(shell sh scripts/revision.sh)
+
+# CPPFLAGS, CFLAGS and LDFLAGS (empty unless given: dpkg-buildflags' in the
+# Debian package) are added to the tool's compile and link
 CFLAGS_COMMON := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -Isrc -I$(BUILD)
 SAN_FLAGS     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BPF_CFLAGS    := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Iinclude -Ibpf
@@ -41,14 +50,31 @@ UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/t
 WORKLOADS   := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,\
 		$(filter-out tests/workloads/wl_common.c,$(wildcard tests/workloads/*.c)))
 DEPS_STAMP  := $(BUILD)/.deps
+# a package build (debian/rules) has its Build-Depends checked by
+# dpkg-buildpackage and sets RL_SKIP_DEPS=1: no installer there
+ifeq ($(RL_SKIP_DEPS),1)
+DEPS_STAMP  :=
+endif
 
-.PHONY: all deps test unit demo vm-shell install clean bench fuzz patched-kernel patched-test matrix
+.PHONY: all deps deps-deb test unit demo vm-shell install deb clean bench fuzz \
+	patched-kernel patched-test matrix FORCE
 all: $(BUILD)/ringledger workloads
 
 deps: $(DEPS_STAMP)
+ifneq ($(DEPS_STAMP),)
 $(DEPS_STAMP): scripts/install-deps.sh
 	@mkdir -p $(BUILD)
 	@sh scripts/install-deps.sh
+	@touch $@
+endif
+
+# `make deb`'s own tools (debhelper, dpkg-dev, fakeroot, lintian), in a stamp
+# of their own: `make` and `make test`'s build never look for them
+DEB_DEPS_STAMP := $(BUILD)/.deps-deb
+deps-deb: $(DEB_DEPS_STAMP)
+$(DEB_DEPS_STAMP): scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	@sh scripts/install-deps.sh deb
 	@touch $@
 
 # ---- the BPF object and its skeleton ----------------------------------------
@@ -65,11 +91,19 @@ $(BUILD)/ringledger.skel.h: $(BUILD)/ringledger.bpf.o
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/ringledger.skel.h
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS_COMMON) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_COMMON) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# main.c prints the version and revision (--version); it is rebuilt when
+# either changes
+$(BUILD)/.revision: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(VERSION) $(REVISION)' | cmp -s - $@ || echo '$(VERSION) $(REVISION)' > $@
+$(BUILD)/obj/main.o: $(BUILD)/.revision
+$(BUILD)/obj/main.o: CFLAGS_COMMON += -DRL_VERSION='"$(VERSION)"' -DRL_REVISION='"$(REVISION)"'
 
 $(BUILD)/ringledger: $(patsubst src/%.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(LEDGER_SRCS))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) -static -o $@ $^ $(TOOL_LIBS)
+	$(Q)$(CC) -static $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
 
 # ---- workloads (static: they run in the guest's initramfs) --------------------
 .PHONY: workloads
@@ -133,9 +167,22 @@ patched-test: all
 matrix: all
 	@sh tests/vm/matrix.sh
 
-install: $(BUILD)/ringledger
+# the man page as installed: its footer carries the version
+$(BUILD)/ringledger.8: doc/ringledger.8 debian/changelog
+	@mkdir -p $(BUILD)
+	$(Q)sed '1s/"ringledger[^"]*"/"ringledger $(VERSION)"/' $< > $@
+
+install: $(BUILD)/ringledger $(BUILD)/ringledger.8
 	install -D -m 0755 $(BUILD)/ringledger $(DESTDIR)$(PREFIX)/sbin/ringledger
-	install -D -m 0644 doc/ringledger.8 $(DESTDIR)$(PREFIX)/share/man/man8/ringledger.8
+	install -D -m 0644 $(BUILD)/ringledger.8 $(DESTDIR)$(PREFIX)/share/man/man8/ringledger.8
+	install -D -m 0644 contrib/bash-completion/ringledger \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ringledger
+
+# the Debian package, built by dpkg-buildpackage from a copy of this tree
+# (the tracked files as they are now, REVISION filled in) in build/deb/src:
+# build/deb/ringledger_$(VERSION)_amd64.deb, then lintian over it
+deb: $(DEPS_STAMP) $(DEB_DEPS_STAMP)
+	@sh scripts/build-deb.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -3,12 +3,23 @@
 # guest need.  Idempotent: does nothing when all are present, runs
 # `apt-get update` at most once per day otherwise.  The last line of PKGS is
 # for kernel/build-kernel.sh (pahole: dwarves' real package, for BTF).
+#
+# `install-deps.sh deb`: only the tools `make deb` adds (the package's
+# Build-Depends are among the default set), in a stamp of their own
+# (build/.deps-deb) so that `make` and `make test`'s build never wait for them.
 set -eu
 
-PKGS="clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev gcc make \
+case ${1:-} in
+"")
+	PKGS="clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev gcc make \
 pkg-config qemu-system-x86 busybox-static cpio zstd xz-utils gzip util-linux \
-ca-certificates \
-flex bison bc libssl-dev pahole python3 patch"
+ca-certificates man-db \
+flex bison bc libssl-dev pahole python3 patch" ;;
+deb)
+	PKGS="debhelper dpkg-dev fakeroot lintian" ;;
+*)
+	echo "usage: install-deps.sh [deb]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PKGS; do

@@ -9,8 +9,10 @@
 #include <string.h>
 #include "cli.h"
 
-#ifndef RL_VERSION
-#define RL_VERSION "0.1"
+/* both from the Makefile: the version from debian/changelog (its one
+ * place), the revision from scripts/revision.sh (git describe --dirty) */
+#if !defined(RL_VERSION) || !defined(RL_REVISION)
+#error "build ringledger with make: it passes RL_VERSION and RL_REVISION"
 #endif
 
 static const char usage[] =
@@ -57,7 +59,7 @@ int main(int argc, char **argv)
 		return RL_EXIT_CLEAN;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("ringledger %s\n", RL_VERSION);
+		printf("ringledger %s (revision %s)\n", RL_VERSION, RL_REVISION);
 		return RL_EXIT_CLEAN;
 	}
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)

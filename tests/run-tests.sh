@@ -1,8 +1,8 @@
 #!/bin/sh
 # run-tests.sh - the whole suite: unit tests (sanitizers on), CLI tests on
-# this host, the guest runner's self-test, the guest tests on each Debian
-# kernel series in $KERNELS, then the patched kernel's tests (built and
-# cached by kernel/build-kernel.sh).
+# this host, make install and the Debian package, the guest runner's
+# self-test, the guest tests on each Debian kernel series in $KERNELS, then
+# the patched kernel's tests (built and cached by kernel/build-kernel.sh).
 # Counts every "ok"/"not ok" line and ends with "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +48,14 @@ tally fuzz "$logdir/fuzz.log" $?
 echo "== CLI tests on this host"
 sh tests/cli/host.sh > "$logdir/cli-host.log" 2>&1
 tally cli-host "$logdir/cli-host.log" $?
+
+echo "== make install (PREFIX, DESTDIR), --version, the man page, bash completion"
+sh tests/cli/install.sh > "$logdir/cli-install.log" 2>&1
+tally cli-install "$logdir/cli-install.log" $?
+
+echo "== the Debian package: make deb, lintian, installed into a fresh root"
+sh tests/cli/deb.sh > "$logdir/deb.log" 2>&1
+tally deb "$logdir/deb.log" $?
 
 echo "== golden outputs: every replay byte for byte (tests/golden/expected)"
 sh tests/golden/run.sh > "$logdir/golden.log" 2>&1

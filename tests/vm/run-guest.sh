@@ -14,7 +14,10 @@
 # in /workloads, the guest scripts of tests/vm/guest in /tests.  CMD runs as
 # root from /, with proc, sys, dev, tracefs, debugfs and bpffs mounted.
 # KVM is tried first; when QEMU cannot run with it (as on this project's
-# dev hosts) the runner falls back to TCG and remembers that until reboot.
+# dev hosts, where it aborts on an MSR assertion) the runner says so in one
+# line, falls back to TCG and remembers that until reboot (in
+# $RL_ACCEL_NOTE, default /run/ringledger-accel; $RL_KVM_DEV, default
+# /dev/kvm, is the device it looks for: tests/vm/selftest.sh sets both).
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -87,9 +90,9 @@ chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initramfs.cpio.gz"
 
 # ---- accelerator ------------------------------------------------------------
-accel_note=/run/ringledger-accel
+accel_note=${RL_ACCEL_NOTE:-/run/ringledger-accel}
 accel=tcg
-if [ -w /dev/kvm ] && [ "$(cat "$accel_note" 2>/dev/null || true)" != tcg ]; then accel=kvm; fi
+if [ -w "${RL_KVM_DEV:-/dev/kvm}" ] && [ "$(cat "$accel_note" 2>/dev/null || true)" != tcg ]; then accel=kvm; fi
 
 boot() { # $1 accel; console to $work/console
 	if [ "$1" = kvm ]; then a="-accel kvm -cpu host"; else a="-accel tcg,thread=multi -cpu max"; fi
@@ -100,14 +103,21 @@ boot() { # $1 accel; console to $work/console
 		qemu-system-x86_64 "$@"
 		return 0
 	fi
-	timeout -s KILL "$timeout_s" qemu-system-x86_64 "$@" </dev/null 2>&1 |
-		tee "$work/console" | sed -u -n 's/^.*\(RL-GUEST-BOOT\)/\1/; /RL-GUEST-BOOT/,$p' | tr -d '\r' | grep -v '^RL-GUEST-EXIT='
+	# QEMU's output goes to the console log, and from the guest's boot line
+	# on to stdout.  The pipeline runs in a subshell whose stderr is a file:
+	# when QEMU dies of a signal (its KVM attempt aborts here) the shell
+	# reports it ("Aborted"), and that line is ours to explain, not to show.
+	( timeout -s KILL "$timeout_s" qemu-system-x86_64 "$@" </dev/null 2>&1 |
+		tee "$work/console" | sed -u -n 's/^.*\(RL-GUEST-BOOT\)/\1/; /RL-GUEST-BOOT/,$p' |
+		tr -d '\r' | grep -v '^RL-GUEST-EXIT=' ) 2> "$work/boot-$1.err"
 }
 
 start=$(date +%s.%N)
 boot $accel || true
 if [ $interactive = 0 ] && [ $accel = kvm ] && ! grep -q 'RL-GUEST-BOOT' "$work/console"; then
-	echo "run-guest: KVM does not work here ($(grep -m1 -i error "$work/console" || echo 'no boot')); using TCG" >&2
+	why=$(tr -d '\r' < "$work/console" | grep -m1 -i error || true)
+	[ -n "$why" ] || why="no boot$(sed -n '1s/^/: QEMU: /p' "$work/boot-kvm.err")"
+	echo "run-guest: KVM does not work here ($why); using TCG" >&2
 	mkdir -p "$(dirname "$accel_note")" && echo tcg > "$accel_note" || true
 	accel=tcg
 	boot tcg || true
@@ -122,7 +132,7 @@ if [ -z "$status" ]; then
 	if grep -q 'RL-GUEST-BOOT' "$work/console"; then
 		echo "run-guest: the guest command did not finish: killed after ${timeout_s}s or the kernel died (kernel $(cat "$kdir/version" 2>/dev/null || echo "$kdir"), $accel); last lines:" >&2
 	else
-		echo "run-guest: the guest never booted (kernel $kdir, $accel); last lines:" >&2
+		echo "run-guest: the guest never booted (kernel $kdir, $accel$(sed -n '1s/^/, QEMU: /p' "$work/boot-$accel.err")); last lines:" >&2
 	fi
 	tr -d '\r' < "$work/console" | tail -n 15 >&2
 	exit 124
