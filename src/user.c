@@ -52,10 +52,13 @@ static bool find_passwd(FILE *f, const char *want, struct rl_user *u)
 			continue;
 		if (by_id ? uid != want_uid : strcmp(fld[0], want))
 			continue;
+		/* a name or home too long for us is not an account we can be */
+		if (strlen(fld[0]) >= sizeof(u->name) || strlen(fld[5]) >= sizeof(u->home))
+			return false;
 		u->uid = uid;
 		u->gid = gid;
-		snprintf(u->name, sizeof(u->name), "%s", fld[0]);
-		snprintf(u->home, sizeof(u->home), "%s", fld[5]);
+		memcpy(u->name, fld[0], strlen(fld[0]) + 1);
+		memcpy(u->home, fld[5], strlen(fld[5]) + 1);
 		return true;
 	}
 	return false;
