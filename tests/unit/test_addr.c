@@ -124,6 +124,39 @@ static void test_scrub(void)
 		 rl_addr_scrub(&a, "0xffff8881010020001", 64, out, sizeof(out)), "0xffff8881010020001");
 }
 
+/* Random text of the characters the scrub looks at, under ASan: it stays
+ * in its buffers, ends its output, and a raw key copies the text. */
+static void test_scrub_random(void)
+{
+	static const char alphabet[] = "0xfF9a pfn\x80g";
+	struct rl_addr a, r;
+	uint64_t seed = 1;
+	size_t bad = 0;
+	int n;
+
+	rl_addr_init_seed(&a, 3);
+	rl_addr_init(&r, true);
+	for (n = 0; n < 20000; n++) {
+		char in[64], out[96], small[11];
+		size_t len, i;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		len = (seed >> 33) % sizeof(in);
+		for (i = 0; i < len; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			in[i] = alphabet[(seed >> 33) % (sizeof(alphabet) - 1)];
+		}
+		/* not NUL-terminated: max bounds it */
+		rl_addr_scrub(&a, in, len, out, sizeof(out));
+		rl_addr_scrub(&a, in, len, small, sizeof(small));
+		bad += strnlen(out, sizeof(out)) == sizeof(out) ||
+		       strnlen(small, sizeof(small)) == sizeof(small);
+		rl_addr_scrub(&r, in, len, out, sizeof(out));
+		bad += strlen(out) != len || memcmp(out, in, len);
+	}
+	T_EQ_U("scrub of random text: bounded, terminated, raw copies", bad, 0);
+}
+
 /* ---- no raw address in a hashed output ---------------------------------- */
 
 #define MAX_VALUES 4096
@@ -398,6 +431,7 @@ int main(void)
 {
 	test_mix();
 	test_scrub();
+	test_scrub_random();
 	test_marks();
 	test_correlates();
 	test_no_raw_address();
