@@ -16,8 +16,6 @@
  * still see is which events name the same object, as intended.
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include "addr.h"
@@ -103,12 +101,23 @@ uint64_t rl_addr_hash(const struct rl_addr *a, uint64_t v)
 	return p == a->zero_image ? 0 : p;
 }
 
+/* "0x" and the digits of v (raw), or "k:" and 16 digits of its token */
 const char *rl_addr_str(const struct rl_addr *a, uint64_t v, char buf[RL_ADDR_STRLEN])
 {
-	if (!rl_addr_hashed(a) || !v)
-		snprintf(buf, RL_ADDR_STRLEN, "0x%" PRIx64, v);
+	static const char digits[] = "0123456789abcdef";
+	bool hashed = rl_addr_hashed(a) && v;
+	int n = 16, i;
+
+	if (hashed)
+		v = rl_addr_hash(a, v);
 	else
-		snprintf(buf, RL_ADDR_STRLEN, "k:%016" PRIx64, rl_addr_hash(a, v));
+		while (n > 1 && !(v >> 4 * (n - 1)))
+			n--;
+	buf[0] = hashed ? 'k' : '0';
+	buf[1] = hashed ? ':' : 'x';
+	for (i = 0; i < n; i++)
+		buf[2 + i] = digits[(v >> 4 * (n - 1 - i)) & 15];
+	buf[2 + n] = '\0';
 	return buf;
 }
 
