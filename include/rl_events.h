@@ -68,14 +68,21 @@
  *            key: the field's key; member: where it sits in struct rl_event;
  *            FMT: how the stream writes it, RL_FF_<FMT> of
  *            src/event_fields.h (DEC, HEX, SDEC, SHEX, KIND, COUNTER,
- *            OWNER, BACKING, COMM)
+ *            OWNER, BACKING, COMM, KPTR, PFN).  Every kernel address is
+ *            KPTR (a kernel pointer: hashed in every output and in the
+ *            recorded stream unless --raw-addresses) or PFN (a page frame
+ *            number: hashed in every output, raw in the stream, where the
+ *            ledger computes with it); both are written like HEX when raw.
+ *            User addresses, offsets, flags and lengths are HEX.
  *   TEXT     its one-line human form (`trace`, `check -v`): TEXT(T, P, L)
  *            calls, per item of the line,
  *              T(label, fmt, member)           a value of one field
  *              P(label, fmt, member, member2)  a value made of two fields
  *              L(label, fmt, array, count)     the first values of an array
  *            label: written as " label=" (empty: no key); fmt: the
- *            formatter text_<fmt> of src/report_text.c that writes it
+ *            formatter text_<fmt> of src/report_text.c that writes it.  A
+ *            field's KPTR or PFN format in FIELDS is the one mark: the
+ *            human line looks it up and hashes that field too
  *
  * New types go at the end (the numbers are the ring buffer's ABI); the
  * ledger's dispatch (src/ledger.c) is the one other place a type is named.
@@ -236,7 +243,7 @@ struct rl_ev_ctx {		/* CTX_CREATE, CTX_DEAD */
 };
 
 #define RL_FIELDS_CTX(S, A)						\
-	S(ctx,		ctx.ctx,	HEX)					\
+	S(ctx,		ctx.ctx,	KPTR)					\
 	S(sq_entries,	ctx.sq_entries,	DEC)					\
 	S(cq_entries,	ctx.cq_entries,	DEC)					\
 	S(flags,	ctx.flags,	HEX)					\
@@ -264,9 +271,9 @@ struct rl_ev_region {		/* REGION_CREATE, REGION_FREE */
 };
 
 #define RL_FIELDS_REGION(S, A)						\
-	S(region,	region.region,	HEX)					\
-	S(ctx,		region.ctx,	HEX)					\
-	S(mr,		region.mr,	HEX)					\
+	S(region,	region.region,	KPTR)					\
+	S(ctx,		region.ctx,	KPTR)					\
+	S(mr,		region.mr,	KPTR)					\
 	S(mmap_offset,	region.mmap_offset, HEX)				\
 	S(kind,		region.kind,	KIND)					\
 	S(bgid,		region.bgid,	DEC)					\
@@ -298,11 +305,11 @@ struct rl_ev_pages {		/* REGION_PAGES: pages [first, first + count) */
 };
 
 #define RL_FIELDS_PAGES(S, A)						\
-	S(region,	pages.region,	HEX)					\
+	S(region,	pages.region,	KPTR)					\
 	S(first,	pages.first,	DEC)					\
 	S(count,	pages.count,	DEC)					\
 	S(at_free,	pages.at_free,	DEC)					\
-	A(pfn,		pages.pfn,	HEX,	pages.count)			\
+	A(pfn,		pages.pfn,	PFN,	pages.count)			\
 	A(refcount,	pages.refcount,	DEC,	pages.count)
 /* at=create|free pages=[first,first+count) pfn=<the first 4>,... */
 #define RL_TEXT_PAGES(T, P, L)						\
@@ -328,12 +335,12 @@ struct rl_ev_mmap {		/* MMAP_AREA, MMAP, INSERT_PAGES */
 };
 
 #define RL_FIELDS_MMAP(S, A)						\
-	S(ctx,		mmap.ctx,	HEX)					\
-	S(vma,		mmap.vma,	HEX)					\
+	S(ctx,		mmap.ctx,	KPTR)					\
+	S(vma,		mmap.vma,	KPTR)					\
 	S(start,	mmap.start,	HEX)					\
 	S(end,		mmap.end,	HEX)					\
 	S(pgoff,	mmap.pgoff,	HEX)					\
-	S(region,	mmap.region,	HEX)					\
+	S(region,	mmap.region,	KPTR)					\
 	S(nr_pages,	mmap.nr_pages,	DEC)					\
 	S(nr_left,	mmap.nr_left,	DEC)					\
 	S(ret,		mmap.ret,	SHEX)					\
@@ -377,19 +384,19 @@ struct rl_ev_vma {		/* VMA_DUP, VMA_REMOVE, VMA_ZAP, VMA_SPLIT */
 };
 
 #define RL_FIELDS_VMA(S, A)						\
-	S(vma,		vma.vma,	HEX)					\
-	S(new_vma,	vma.new_vma,	HEX)					\
+	S(vma,		vma.vma,	KPTR)					\
+	S(new_vma,	vma.new_vma,	KPTR)					\
 	S(start,	vma.start,	HEX)					\
 	S(end,		vma.end,	HEX)					\
 	S(pgoff,	vma.pgoff,	HEX)					\
-	S(mm,		vma.mm,		HEX)
+	S(mm,		vma.mm,		KPTR)
 /* VMA_SPLIT: the vma's range after the split, and how the split went */
 #define RL_FIELDS_VMA_SPLIT(S, A)					\
-	S(vma,		vma.vma,	HEX)					\
+	S(vma,		vma.vma,	KPTR)					\
 	S(start,	vma.start,	HEX)					\
 	S(end,		vma.end,	HEX)					\
 	S(pgoff,	vma.pgoff,	HEX)					\
-	S(mm,		vma.mm,		HEX)					\
+	S(mm,		vma.mm,		KPTR)					\
 	S(ret,		vma.ret,	SHEX)
 #define RL_TEXT_VMA_RANGE(T, P, L)					\
 	P(,		hex_range,	vma.start, vma.end)			\
@@ -419,7 +426,7 @@ struct rl_ev_arena {		/* ARENA_AREA */
 };
 
 #define RL_FIELDS_ARENA(S, A)						\
-	S(map,		arena.map,	HEX)					\
+	S(map,		arena.map,	KPTR)					\
 	S(addr,		arena.addr,	HEX)					\
 	S(len,		arena.len,	HEX)					\
 	S(window,	arena.window,	HEX)					\
@@ -441,7 +448,7 @@ struct rl_ev_page {		/* PAGE_FREE */
 };
 
 #define RL_FIELDS_PAGE(S, A)						\
-	S(pfn,		page.pfn,	HEX)					\
+	S(pfn,		page.pfn,	PFN)					\
 	S(order,	page.order,	DEC)
 #define RL_TEXT_PAGE(T, P, L)						\
 	T(pfn,		hex,		page.pfn)				\
@@ -479,7 +486,7 @@ struct rl_ev_pbuf {		/* PBUF_REG, PBUF_UNREG, BUFRING_PIN, BUFRING_UNPIN */
 };
 
 #define RL_FIELDS_PBUF(S, A)						\
-	S(ctx,		pbuf.ctx,	HEX)					\
+	S(ctx,		pbuf.ctx,	KPTR)					\
 	S(ring_addr,	pbuf.ring_addr,	HEX)					\
 	S(bgid,		pbuf.bgid,	DEC)					\
 	S(ring_entries,	pbuf.ring_entries, DEC)					\
@@ -518,19 +525,19 @@ struct rl_ev_pin {		/* PIN: the folios of a pin set from page `first` */
 };
 
 #define RL_FIELDS_PIN(S, A)						\
-	S(ctx,		pin.ctx,	HEX)					\
+	S(ctx,		pin.ctx,	KPTR)					\
 	S(key,		pin.key,	DEC)					\
-	S(pages,	pin.pages,	HEX)					\
+	S(pages,	pin.pages,	KPTR)					\
 	S(uaddr,	pin.uaddr,	HEX)					\
 	S(owner,	pin.owner,	OWNER)					\
 	S(owner_id,	pin.owner_id,	DEC)					\
 	S(nr_pages,	pin.nr_pages,	DEC)					\
 	S(first,	pin.first,	DEC)					\
 	S(count,	pin.count,	DEC)					\
-	A(pfn,		pin.pfn,	HEX,	pin.count)			\
+	A(pfn,		pin.pfn,	PFN,	pin.count)			\
 	A(npins,	pin.npins,	DEC,	pin.count)			\
 	A(backing,	pin.backing,	BACKING, pin.count)			\
-	A(file,		pin.file,	HEX,	pin.count)
+	A(file,		pin.file,	KPTR,	pin.count)
 /* owner=<owner>[/<owner_id>] ... folios=<pfn>*<npins>:<backing>,... */
 #define RL_TEXT_PIN(T, P, L)						\
 	T(ctx,		hex,		pin.ctx)				\
@@ -553,13 +560,13 @@ struct rl_ev_unpin {		/* UNPIN: pins of one pin set dropped */
 };
 
 #define RL_FIELDS_UNPIN(S, A)						\
-	S(ctx,		unpin.ctx,	HEX)					\
+	S(ctx,		unpin.ctx,	KPTR)					\
 	S(key,		unpin.key,	DEC)					\
 	S(owner,	unpin.owner,	OWNER)					\
 	S(owner_id,	unpin.owner_id,	DEC)					\
 	S(count,	unpin.count,	DEC)					\
 	S(flags,	unpin.flags,	HEX)					\
-	A(pfn,		unpin.pfn,	HEX,	unpin.count)			\
+	A(pfn,		unpin.pfn,	PFN,	unpin.count)			\
 	A(npins,	unpin.npins,	DEC,	unpin.count)
 /* folios=<pfn>*<npins>,... (- for none), then the flags as words */
 #define RL_TEXT_UNPIN(T, P, L)						\
@@ -611,6 +618,6 @@ struct rl_event {
 
 /* The kernel stack every event may carry, after its payload. */
 #define RL_FIELDS_STACK(S, A)						\
-	A(stack,	stack,		HEX,	nr_stack)
+	A(stack,	stack,		KPTR,	nr_stack)
 
 #endif /* RL_EVENTS_H */

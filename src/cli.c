@@ -81,6 +81,49 @@ static error_t common_parse(int key, char *arg, struct argp_state *state)
 
 const struct argp rl_common_argp = { common_options, common_parse, NULL, NULL, NULL, NULL, NULL };
 
+enum { OPT_COLOR = 2100, OPT_RAW_ADDRESSES };
+
+/* --color first: rl_raw_addresses_argp is the table from its second row */
+static const struct argp_option output_options[] = {
+	{ "color", OPT_COLOR, "WHEN", 0, "colour the report's verdict and findings: auto (default: on a terminal, unless NO_COLOR is set), always, never", 0 },
+	{ "raw-addresses", OPT_RAW_ADDRESSES, NULL, 0, "print kernel addresses (pointers, pfns, stack frames) as they are, not hashed per run", 0 },
+	{},
+};
+
+static error_t output_parse(int key, char *arg, struct argp_state *state)
+{
+	struct rl_output_opts *o = state->input;
+
+	switch (key) {
+	case OPT_COLOR:
+		if (rl_color_parse(arg, &o->color))
+			rl_usage_error(state, "--color takes auto, always or never, not '%s'", arg);
+		return 0;
+	case OPT_RAW_ADDRESSES:
+		o->raw_addresses = true;
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
+const struct argp rl_output_argp = { output_options, output_parse, NULL, NULL, NULL, NULL, NULL };
+const struct argp rl_raw_addresses_argp = { output_options + 1, output_parse, NULL, NULL, NULL,
+					    NULL, NULL };
+
+int rl_output_setup(const struct rl_output_opts *o, struct rl_addr *addr, bool *color)
+{
+	int err = rl_addr_init(addr, o->raw_addresses);
+
+	if (err) {
+		rl_err("no random key to hash kernel addresses with (getrandom: %s); "
+		       "--raw-addresses prints them as they are", strerror(-err));
+		return -1;
+	}
+	if (color)
+		*color = rl_color_wanted(o->color, STDOUT_FILENO, getenv("NO_COLOR"), getenv("TERM"));
+	return 0;
+}
+
 int rl_parse_attach(const char *s, enum rl_attach_pref *out)
 {
 	if (!strcmp(s, "auto"))

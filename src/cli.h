@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <argp.h>
+#include "addr.h"
 #include "attach.h"
+#include "color.h"
 
 /* Exit codes (README, ringledger(8)). */
 enum rl_exit {
@@ -32,6 +34,22 @@ struct rl_common_opts {
 /* The tracing options check, record, trace and features share: an argp
  * child whose input is a struct rl_common_opts. */
 extern const struct argp rl_common_argp;
+
+/* How check, trace and replay print: --raw-addresses, --color. */
+struct rl_output_opts {
+	bool raw_addresses;
+	enum rl_color_when color;
+};
+
+/* The output options, an argp child whose input is a struct
+ * rl_output_opts: both (check, trace, replay), or --raw-addresses alone
+ * (record, which prints no report). */
+extern const struct argp rl_output_argp;
+extern const struct argp rl_raw_addresses_argp;
+
+/* The run's key (random unless --raw-addresses) and whether stdout's text
+ * report is coloured.  0, or -1 after a one-line error (no randomness). */
+int rl_output_setup(const struct rl_output_opts *o, struct rl_addr *addr, bool *color);
 
 int cmd_features(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -30,6 +30,7 @@ struct check_args {
 	int settle_ms;
 	bool record;
 	bool print_events;
+	struct rl_output_opts out;
 };
 
 enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW, OPT_SETTLE, OPT_USER };
@@ -75,6 +76,7 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &a->common;
+		state->child_inputs[1] = &a->out;
 		return 0;
 	case ARGP_KEY_ARG:
 		rl_usage_error(state, "unexpected argument '%s'; the command goes after --", arg);
@@ -90,6 +92,9 @@ static const char check_doc[] =
 "Exit: 0 clean, 1 findings, 2 inconclusive (events lost, hooks missing, or a\n"
 "ring that never died), 3 tool error.  CMD's own exit status is reported,\n"
 "never returned.\n"
+"\n"
+"Kernel addresses (pointers, pfns, stack frames) are hashed with a key of this\n"
+"run in every output, stable within it; --raw-addresses prints them.\n"
 "\v"
 "Examples:\n"
 "  ringledger check -- ./my-io_uring-test\n"
@@ -98,7 +103,9 @@ static const char check_doc[] =
 
 static const char record_doc[] =
 "Run CMD like `check` does and write the raw event stream to FILE, for\n"
-"`ringledger replay` on any machine.\n"
+"`ringledger replay` on any machine.  Kernel pointers in it are hashed with a\n"
+"key of this run (replay judges them the same); pfns stay raw, the ledger\n"
+"computes with them.  --raw-addresses writes every address as it is.\n"
 "\v"
 "Examples:\n"
 "  ringledger record -o ring.events -- ./my-io_uring-test\n"
@@ -113,6 +120,8 @@ struct check_state {
 	int stream_err;
 	unsigned long long nr_events;
 	bool print_events;
+	struct rl_addr addr;		/* the run's key (src/addr.h)       */
+	bool color;
 };
 
 static void on_event(const struct rl_event *ev, void *cookie)
@@ -120,9 +129,9 @@ static void on_event(const struct rl_event *ev, void *cookie)
 	struct check_state *st = cookie;
 
 	if (st->print_events)
-		rl_report_text_event(stdout, ev);
+		rl_report_text_event_addr(stdout, ev, &st->addr);
 	if (st->stream && !st->stream_err) {
-		st->stream_err = rl_stream_write_event(st->stream, ev);
+		st->stream_err = rl_stream_write_event_addr(st->stream, ev, &st->addr);
 		st->nr_events++;
 	}
 	rl_ledger_feed(st->ledger, ev);
@@ -238,7 +247,8 @@ static int finish_record(const struct check_args *a, struct check_state *st,
 static int report_check(const struct check_args *a, char **cmd, const struct check_state *st,
 			const struct rl_run_result *res, const char *why)
 {
-	struct rl_report_ctx rc = { .allow_mask = a->allow_mask };
+	struct rl_report_ctx rc = { .allow_mask = a->allow_mask, .addr = &st->addr,
+				    .color = st->color };
 	struct rl_ksyms *ksyms;
 	char cmdline[1024];
 	int ret;
@@ -279,6 +289,8 @@ static int run_check(struct check_args *a, char **cmd)
 				  .cookie = &st, .user = a->user ? &user : NULL };
 	int ret = RL_EXIT_ERROR;
 
+	if (rl_output_setup(&a->out, &st.addr, &st.color))
+		return RL_EXIT_ERROR;
 	if (!rl_command_runnable(cmd[0], why, sizeof(why))) {
 		rl_err("cannot run '%s': %s; give a path or fix PATH", cmd[0], why);
 		return RL_EXIT_ERROR;
@@ -298,7 +310,7 @@ static int run_check(struct check_args *a, char **cmd)
 			goto cleanup;
 		}
 		st.stream = st.out.f;
-		rl_stream_write_header(st.stream);
+		rl_stream_write_header_addr(st.stream, &st.addr);
 	}
 	if (rl_session_open(&sess, &so, err, sizeof(err))) {
 		rl_err("%s", err);
@@ -327,7 +339,9 @@ cleanup:
 
 static int parse_and_run(int argc, char **argv, bool record)
 {
-	const struct argp_child children[] = { { &rl_common_argp, 0, "Tracing options:", 1 }, {} };
+	const struct argp_child children[] = {
+		{ &rl_common_argp, 0, "Tracing options:", 1 },
+		{ record ? &rl_raw_addresses_argp : &rl_output_argp, 0, "Output options:", 2 }, {} };
 	const struct argp argp = { record ? record_options : check_options, check_parse,
 				   "[OPTIONS] -- CMD [ARGS...]", record ? record_doc : check_doc,
 				   children, NULL, NULL };

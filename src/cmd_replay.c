@@ -18,6 +18,7 @@ struct replay_args {
 	const char *junit_path;
 	uint32_t allow_mask;
 	bool verbose;
+	struct rl_output_opts out;
 };
 
 enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW };
@@ -42,6 +43,9 @@ static error_t replay_parse(int key, char *arg, struct argp_state *state)
 		if (rl_parse_allow(arg, &a->allow_mask))
 			rl_usage_error(state, "--allow takes finding ids like RL006,RL008, not '%s'", arg);
 		return 0;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->out;
+		return 0;
 	case ARGP_KEY_ARG:
 		if (a->path)
 			rl_usage_error(state, "replay takes one file, got '%s' too", arg);
@@ -61,6 +65,9 @@ static const char replay_doc[] =
 "\n"
 "Exit: 0 clean, 1 findings, 2 inconclusive (events lost, or the stream ends\n"
 "without its end line), 3 unreadable or malformed file.\n"
+"\n"
+"Kernel addresses in the output are hashed with a key of this run, as in\n"
+"`check`; --raw-addresses prints the stream's values.\n"
 "\v"
 "Examples:\n"
 "  ringledger replay ring.events\n"
@@ -68,7 +75,10 @@ static const char replay_doc[] =
 
 int cmd_replay(int argc, char **argv)
 {
-	const struct argp argp = { replay_options, replay_parse, "FILE", replay_doc, NULL, NULL, NULL };
+	const struct argp_child children[] = { { &rl_output_argp, 0, "Output options:", 1 }, {} };
+	const struct argp argp = { replay_options, replay_parse, "FILE", replay_doc, children, NULL,
+				   NULL };
+	struct rl_addr addr;
 	struct replay_args a = {};
 	struct rl_report_ctx rc = { .child_status = -1 };
 	struct rl_stream_reader *r;
@@ -80,6 +90,9 @@ int cmd_replay(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return RL_EXIT_ERROR;
+	if (rl_output_setup(&a.out, &addr, &rc.color))
+		return RL_EXIT_ERROR;
+	rc.addr = &addr;
 	f = fopen(a.path, "re");
 	if (!f) {
 		rl_err("replay: cannot open %s: %s", a.path, strerror(errno));
@@ -94,7 +107,7 @@ int cmd_replay(int argc, char **argv)
 	}
 	while ((st = rl_stream_next(r, &ev)) == RL_READ_EVENT) {
 		if (a.verbose)
-			rl_report_text_event(stdout, &ev);
+			rl_report_text_event_addr(stdout, &ev, &addr);
 		rl_ledger_feed(l, &ev);
 	}
 	if (st == RL_READ_ERROR) {

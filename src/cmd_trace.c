@@ -25,6 +25,7 @@ struct trace_args {
 	bool json;
 	bool elapsed;			/* -T: seconds since start, not wall time */
 	double duration_s;
+	struct rl_output_opts out;
 };
 
 enum { OPT_JSON = 1000 };
@@ -63,6 +64,7 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 	case 'T': a->elapsed = true; return 0;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &a->common;
+		state->child_inputs[1] = &a->out;
 		return 0;
 	case ARGP_KEY_ARG:
 		rl_usage_error(state, "unexpected argument '%s'", arg);
@@ -79,7 +81,8 @@ static const char trace_doc[] =
 "lost, 3 tool error.\n"
 "\n"
 "Pids are the kernel's global ones; a process inside a PID namespace is also\n"
-"shown with its pid in that namespace (nspid=).\n"
+"shown with its pid in that namespace (nspid=).  Kernel addresses are hashed\n"
+"with a key of this run, stable within it (--raw-addresses: as they are).\n"
 "\v"
 "Examples:\n"
 "  ringledger trace                  # every ring on the machine\n"
@@ -89,6 +92,7 @@ static const char trace_doc[] =
 struct trace_state {
 	struct rl_ledger *ledger;
 	struct rl_report_ctx rc;
+	struct rl_addr addr;		/* the run's key (src/addr.h)        */
 	bool json;
 	bool elapsed;
 	uint64_t start_ns;		/* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
@@ -153,10 +157,10 @@ static void on_trace_event(const struct rl_event *ev, void *cookie)
 
 	st->events++;
 	if (st->json) {
-		rl_report_json_event(stdout, ev);
+		rl_report_json_event_addr(stdout, ev, &st->addr);
 	} else {
 		print_time(st, ev->h.ts_ns ? ev->h.ts_ns : clock_ns(CLOCK_MONOTONIC));
-		rl_report_text_event(stdout, ev);
+		rl_report_text_event_addr(stdout, ev, &st->addr);
 		if (ev->h.type == RL_EV_CTX_CREATE) {
 			nspid = ns_pid_of(ev->h.pid);
 			if (nspid && nspid != ev->h.pid)
@@ -215,7 +219,8 @@ static int trace_finish(struct trace_state *st, struct rl_session *sess)
 
 int cmd_trace(int argc, char **argv)
 {
-	const struct argp_child children[] = { { &rl_common_argp, 0, "Tracing options:", 1 }, {} };
+	const struct argp_child children[] = { { &rl_common_argp, 0, "Tracing options:", 1 },
+					       { &rl_output_argp, 0, "Output options:", 2 }, {} };
 	const struct argp argp = { trace_options, trace_parse, NULL, trace_doc, children, NULL, NULL };
 	struct trace_args a = {};
 	struct trace_state st = {};
@@ -233,6 +238,9 @@ int cmd_trace(int argc, char **argv)
 		rl_err("trace: no process %d; give the pid of a running process", a.pid);
 		return RL_EXIT_ERROR;
 	}
+	if (rl_output_setup(&a.out, &st.addr, a.json ? NULL : &st.rc.color))
+		return RL_EXIT_ERROR;
+	st.rc.addr = &st.addr;
 	st.json = a.json;
 	st.elapsed = a.elapsed;
 	st.ledger = rl_ledger_new(&lo);

@@ -121,3 +121,17 @@ int rl_field_value_parse(const struct rl_field *f, const char *s, size_t len)
 		return -1;
 	}
 }
+
+enum rl_field_fmt rl_field_fmt_at(uint32_t type, size_t offset)
+{
+	const struct rl_field *fields;
+	size_t i, nr;
+
+	if (offset == stack_fields[0].offset)
+		return (enum rl_field_fmt)stack_fields[0].fmt;
+	fields = rl_payload_fields(type, &nr);
+	for (i = 0; i < nr; i++)
+		if (fields[i].offset == offset)
+			return (enum rl_field_fmt)fields[i].fmt;
+	return RL_FF_HEX;
+}

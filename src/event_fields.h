@@ -19,7 +19,8 @@
 
 enum rl_field_fmt {
 	RL_FF_DEC,	/* unsigned, written in decimal                     */
-	RL_FF_HEX,	/* unsigned, written 0x-hex (addresses, flags, pfns) */
+	RL_FF_HEX,	/* unsigned, written 0x-hex (user addresses, offsets,
+			 * flags, lengths)                                   */
 	RL_FF_SDEC,	/* signed, written in decimal                       */
 	RL_FF_SHEX,	/* signed: -errno in decimal, else an 0x-hex address */
 	RL_FF_KIND,	/* enum rl_region_kind, written by name             */
@@ -27,6 +28,11 @@ enum rl_field_fmt {
 	RL_FF_COMM,	/* char[RL_COMM_LEN], escaped                       */
 	RL_FF_OWNER,	/* enum rl_pin_owner, by name                       */
 	RL_FF_BACKING,	/* enum rl_backing, by name                         */
+	RL_FF_KPTR,	/* a kernel pointer: like HEX when raw; hashed in
+			 * every output and in the recorded stream (src/addr.h) */
+	RL_FF_PFN,	/* a page frame number: like HEX when raw; hashed in
+			 * every output, raw in the stream (the ledger computes
+			 * with pfns: a free of order n covers 2^n of them)   */
 };
 
 struct rl_field {
@@ -68,6 +74,16 @@ const char *rl_field_value_name(const struct rl_field *f, uint64_t v);
 /* Inverse of rl_field_value_name: the value a name stands for in field f;
  * -1 if it names none (or f is not a named field). */
 int rl_field_value_parse(const struct rl_field *f, const char *s, size_t len);
+/* Whether f holds kernel addresses (KPTR or PFN): printed through
+ * rl_addr_str() (src/addr.h) in every output. */
+static inline int rl_field_is_kaddr(const struct rl_field *f)
+{
+	return f->fmt == RL_FF_KPTR || f->fmt == RL_FF_PFN;
+}
+/* The format of the field of event type `type` that sits at `offset` of
+ * struct rl_event (payload or stack); RL_FF_HEX when none starts there.
+ * The human line (src/report_text.c) asks it which values to hash. */
+enum rl_field_fmt rl_field_fmt_at(uint32_t type, size_t offset);
 /* Whether f is written by name (kind, counter, owner, backing). */
 static inline int rl_field_is_named(const struct rl_field *f)
 {

@@ -18,9 +18,19 @@
 
 struct rl_stream_reader;
 
-/* Write the header line once, then one line per event. 0 or -errno. */
+struct rl_addr;
+
+/* Write the header line once, then one line per event. 0 or -errno.
+ * These write every value as it is (replays, tests). */
 int rl_stream_write_header(FILE *f);
 int rl_stream_write_event(FILE *f, const struct rl_event *ev);
+/* `record`: the same, with the kernel pointers (KPTR fields) hashed with
+ * the run's key a (src/addr.h; NULL or raw: as they are) and, when hashed,
+ * a comment after the header line that says so.  pfns stay raw: the
+ * ledger computes with them; pointers are opaque keys to it, so a replay
+ * of a hashed stream judges exactly as one of the raw stream. */
+int rl_stream_write_header_addr(FILE *f, const struct rl_addr *a);
+int rl_stream_write_event_addr(FILE *f, const struct rl_event *ev, const struct rl_addr *a);
 /* Closing line: lets replay tell a complete stream from a truncated one. */
 int rl_stream_write_trailer(FILE *f, unsigned long long nr_events);
 

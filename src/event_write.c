@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 #include "event_text.h"
+#include "addr.h"
 #include "event_fields.h"
 #include "names.h"
 
@@ -91,14 +92,20 @@ static void put_comm(struct out *o, const char *comm)
 	}
 }
 
+/* KPTR values go through the run's key (a NULL or raw key keeps them);
+ * PFN values stay raw: the ledger computes with them. */
 static void put_value(struct out *o, const struct rl_event *ev, const struct rl_field *f,
-		      unsigned i)
+		      unsigned i, const struct rl_addr *a)
 {
 	uint64_t v = rl_field_get(ev, f, i);
 	const char *name;
 
 	switch (f->fmt) {
+	case RL_FF_KPTR:
+		put_hex(o, rl_addr_hash(a, v));
+		break;
 	case RL_FF_HEX:
+	case RL_FF_PFN:
 		put_hex(o, v);
 		break;
 	case RL_FF_SDEC:
@@ -128,7 +135,8 @@ static void put_value(struct out *o, const struct rl_event *ev, const struct rl_
 	}
 }
 
-static void put_field(struct out *o, const struct rl_event *ev, const struct rl_field *f)
+static void put_field(struct out *o, const struct rl_event *ev, const struct rl_field *f,
+		      const struct rl_addr *a)
 {
 	unsigned i, n = rl_field_count(ev, f);
 
@@ -144,7 +152,7 @@ static void put_field(struct out *o, const struct rl_event *ev, const struct rl_
 	for (i = 0; i < n; i++) {
 		if (i)
 			put_char(o, ',');
-		put_value(o, ev, f, i);
+		put_value(o, ev, f, i, a);
 	}
 }
 
@@ -163,7 +171,25 @@ int rl_stream_write_header(FILE *f)
 	return write_all(f, line, (size_t)n);
 }
 
+int rl_stream_write_header_addr(FILE *f, const struct rl_addr *a)
+{
+	static const char note[] =
+		"# kernel pointers (KPTR fields: ctx, region, mr, vma, new_vma, mm, map,\n"
+		"# pages, file, stack) are hashed with this run's key; pfns are raw;\n"
+		"# `ringledger record --raw-addresses` keeps every address\n";
+	int err = rl_stream_write_header(f);
+
+	if (!err && rl_addr_hashed(a))
+		err = write_all(f, note, sizeof(note) - 1);
+	return err;
+}
+
 int rl_stream_write_event(FILE *f, const struct rl_event *ev)
+{
+	return rl_stream_write_event_addr(f, ev, NULL);
+}
+
+int rl_stream_write_event_addr(FILE *f, const struct rl_event *ev, const struct rl_addr *a)
 {
 	struct out o;
 	size_t i, nr;
@@ -175,11 +201,11 @@ int rl_stream_write_event(FILE *f, const struct rl_event *ev)
 	put_str(&o, rl_event_type_name(ev->h.type));
 	fields = rl_header_fields(&nr);
 	for (i = 0; i < nr; i++)
-		put_field(&o, ev, &fields[i]);
+		put_field(&o, ev, &fields[i], a);
 	fields = rl_payload_fields(ev->h.type, &nr);
 	for (i = 0; i < nr; i++)
-		put_field(&o, ev, &fields[i]);
-	put_field(&o, ev, rl_stack_field());
+		put_field(&o, ev, &fields[i], a);
+	put_field(&o, ev, rl_stack_field(), a);
 	put_char(&o, '\n');
 	return write_all(f, o.buf, o.len);
 }

@@ -10,6 +10,7 @@
 #include "ledger.h"
 #include "findings.h"
 #include "names.h"
+#include "addr.h"
 
 /* Turns a kernel address into "func+0x1a" (src/ksyms.c); may be NULL,
  * then addresses print as hex. */
@@ -25,6 +26,13 @@ struct rl_report_ctx {
 	uint32_t allow_mask;		/* bit (1 << id): allowed finding ids  */
 	rl_symbolize_fn symbolize;
 	void *sym_cookie;
+	/* the run's key: every kernel address (finding fields, stack frames,
+	 * addresses in the evidence) is printed through rl_addr_str() with
+	 * it; NULL prints them raw */
+	const struct rl_addr *addr;
+	/* colour the text report's verdict and finding headers (a terminal,
+	 * no NO_COLOR: src/color.h decides); never set for a file */
+	bool color;
 };
 
 /* "clean", "findings" or "inconclusive" for a verdict 0, 1 or 2. */
@@ -36,13 +44,18 @@ void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 void rl_report_text_finding(FILE *f, const struct rl_finding *fi, const struct rl_report_ctx *rc);
 /* JSON document, schema "ringledger-report/1" (doc/json-schema.md). */
 void rl_report_json(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc);
-/* One JSON object per line for `trace --json` (schema "ringledger-trace/1"). */
+/* One JSON object per line for `trace --json` (schema "ringledger-trace/1"),
+ * kernel addresses (KPTR and PFN fields) printed with the run's key a;
+ * the form without a prints them raw (tests, the golden dump). */
+void rl_report_json_event_addr(FILE *f, const struct rl_event *ev, const struct rl_addr *a);
 void rl_report_json_event(FILE *f, const struct rl_event *ev);
 void rl_report_json_finding(FILE *f, const struct rl_finding *fi, const struct rl_report_ctx *rc);
 /* JUnit XML: one testcase per finding id, failed when an unallowed
  * finding of that id was made. */
 void rl_report_junit(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc);
-/* One human line for a lifecycle event (`trace`, `check -v`). */
+/* One human line for a lifecycle event (`trace`, `check -v`), kernel
+ * addresses printed with the run's key a; without a: raw. */
+void rl_report_text_event_addr(FILE *f, const struct rl_event *ev, const struct rl_addr *a);
 void rl_report_text_event(FILE *f, const struct rl_event *ev);
 
 /* Length (2..4) of the well-formed UTF-8 sequence at s[0, avail), or 0

@@ -4,7 +4,10 @@
  * trace lines ("ringledger-trace/1"); doc/json-schema.md describes both.
  *
  * Addresses, pfns and flags are strings ("0x..."): they do not fit the
- * doubles most JSON readers use.  Counts are numbers.  Strings keep valid
+ * doubles most JSON readers use.  Kernel addresses (KPTR and PFN fields,
+ * a finding's ctx, region, vma, pfn, its stack frames and the ones in its
+ * evidence) are written through rl_addr_str(): "k:<16 hex>" tokens unless
+ * --raw-addresses.  Counts are numbers.  Strings keep valid
  * UTF-8; control bytes and bytes that are not UTF-8 (a comm can hold any)
  * are written as \u00XX.
  */
@@ -57,10 +60,23 @@ static void json_hex(FILE *f, uint64_t v)
 	fprintf(f, "\"0x%" PRIx64 "\"", v);
 }
 
+/* a kernel address, in its printed form for the run's key */
+static void json_addr(FILE *f, const struct rl_addr *ad, uint64_t v)
+{
+	char a[RL_ADDR_STRLEN];
+
+	fprintf(f, "\"%s\"", rl_addr_str(ad, v, a));
+}
+
+static const struct rl_addr *addr_of(const struct rl_report_ctx *rc)
+{
+	return rc ? rc->addr : NULL;
+}
+
 static void json_stack(FILE *f, uint32_t nr, const uint64_t *stack,
 		       const struct rl_report_ctx *rc)
 {
-	char buf[256];
+	char buf[256], clean[256];
 	uint32_t i;
 
 	fputc('[', f);
@@ -70,10 +86,10 @@ static void json_stack(FILE *f, uint32_t nr, const uint64_t *stack,
 		if (rc && rc->symbolize)
 			sym = rc->symbolize(stack[i], buf, sizeof(buf), rc->sym_cookie);
 		fprintf(f, "%s{\"addr\":", i ? "," : "");
-		json_hex(f, stack[i]);
+		json_addr(f, addr_of(rc), stack[i]);
 		if (sym) {
 			fputs(",\"sym\":", f);
-			json_str(f, sym);
+			json_str(f, rl_addr_scrub(addr_of(rc), sym, sizeof(buf), clean, sizeof(clean)));
 		}
 		fputc('}', f);
 	}
@@ -93,6 +109,8 @@ static void json_finding_members(FILE *f, const struct rl_finding *fi,
 				 const struct rl_report_ctx *rc)
 {
 	bool allowed = rc && fi->id < 32 && (rc->allow_mask >> fi->id) & 1;
+	const struct rl_addr *ad = addr_of(rc);
+	char detail[2 * sizeof(fi->detail)];
 
 	fputs("\"id\":", f);
 	json_str(f, rl_finding_name(fi->id));
@@ -104,15 +122,15 @@ static void json_finding_members(FILE *f, const struct rl_finding *fi,
 		fi->ts_ns, fi->pid, fi->tid);
 	json_str_n(f, fi->comm, RL_COMM_LEN);
 	fputs(",\"ctx\":", f);
-	json_hex(f, fi->ctx);
+	json_addr(f, ad, fi->ctx);
 	fputs(",\"region\":", f);
-	json_hex(f, fi->region);
+	json_addr(f, ad, fi->region);
 	fputs(",\"region_kind\":", f);
 	json_str(f, rl_region_kind_name(fi->region_kind));
 	fprintf(f, ",\"bgid\":%u,\"vma\":", fi->bgid);
 	if (fi->vma) {
 		fputs("{\"addr\":", f);
-		json_hex(f, fi->vma);
+		json_addr(f, ad, fi->vma);
 		fputs(",\"start\":", f);
 		json_hex(f, fi->vma_start);
 		fputs(",\"end\":", f);
@@ -126,7 +144,7 @@ static void json_finding_members(FILE *f, const struct rl_finding *fi,
 	fputs(",\"pgoff\":", f);
 	json_hex(f, fi->vma_pgoff);
 	fputs(",\"pfn\":", f);
-	json_hex(f, fi->pfn);
+	json_addr(f, ad, fi->pfn);
 	fprintf(f, ",\"nr_pfns\":%u,\"pins\":", fi->nr_pfns);
 	if (fi->pin_set) {
 		fprintf(f, "{\"set\":%" PRIu64 ",\"owner\":", fi->pin_set);
@@ -140,7 +158,7 @@ static void json_finding_members(FILE *f, const struct rl_finding *fi,
 	fputs(",\"refcount_expected\":", f);
 	json_int_or_null(f, fi->refcount_expected);
 	fputs(",\"detail\":", f);
-	json_str_n(f, fi->detail, sizeof(fi->detail));
+	json_str(f, rl_addr_scrub(ad, fi->detail, sizeof(fi->detail), detail, sizeof(detail)));
 	fputs(",\"stack\":", f);
 	json_stack(f, fi->nr_stack, fi->stack, rc);
 	fputs(",\"setup_stack\":", f);
@@ -212,12 +230,16 @@ void rl_report_json_finding(FILE *f, const struct rl_finding *fi, const struct r
 
 /* One element of an event field, as JSON. */
 static void json_event_value(FILE *f, const struct rl_event *ev, const struct rl_field *fl,
-			     unsigned i)
+			     unsigned i, const struct rl_addr *ad)
 {
 	uint64_t v = rl_field_get(ev, fl, i);
 	const char *name;
 
 	switch (fl->fmt) {
+	case RL_FF_KPTR:
+	case RL_FF_PFN:
+		json_addr(f, ad, v);
+		break;
 	case RL_FF_HEX:
 		json_hex(f, v);
 		break;
@@ -246,7 +268,8 @@ static void json_event_value(FILE *f, const struct rl_event *ev, const struct rl
 	}
 }
 
-static void json_event_field(FILE *f, const struct rl_event *ev, const struct rl_field *fl)
+static void json_event_field(FILE *f, const struct rl_event *ev, const struct rl_field *fl,
+			     const struct rl_addr *ad)
 {
 	unsigned i, n = rl_field_count(ev, fl);
 
@@ -256,19 +279,24 @@ static void json_event_field(FILE *f, const struct rl_event *ev, const struct rl
 		return;
 	}
 	if (!fl->max_elems) {
-		json_event_value(f, ev, fl, 0);
+		json_event_value(f, ev, fl, 0, ad);
 		return;
 	}
 	fputc('[', f);
 	for (i = 0; i < n; i++) {
 		if (i)
 			fputc(',', f);
-		json_event_value(f, ev, fl, i);
+		json_event_value(f, ev, fl, i, ad);
 	}
 	fputc(']', f);
 }
 
 void rl_report_json_event(FILE *f, const struct rl_event *ev)
+{
+	rl_report_json_event_addr(f, ev, NULL);
+}
+
+void rl_report_json_event_addr(FILE *f, const struct rl_event *ev, const struct rl_addr *ad)
 {
 	const struct rl_field *fields;
 	size_t i, nr;
@@ -277,10 +305,10 @@ void rl_report_json_event(FILE *f, const struct rl_event *ev)
 	json_str(f, rl_event_type_name(ev->h.type));
 	fields = rl_header_fields(&nr);
 	for (i = 0; i < nr; i++)
-		json_event_field(f, ev, &fields[i]);
+		json_event_field(f, ev, &fields[i], ad);
 	fields = rl_payload_fields(ev->h.type, &nr);
 	for (i = 0; i < nr; i++)
-		json_event_field(f, ev, &fields[i]);
-	json_event_field(f, ev, rl_stack_field());
+		json_event_field(f, ev, &fields[i], ad);
+	json_event_field(f, ev, rl_stack_field(), ad);
 	fputs("}\n", f);
 }

@@ -78,9 +78,16 @@ static void put_evidence(FILE *f, const struct rl_ledger *l, int id,
 	size_t i, n = rl_ledger_nr_findings(l), len = 0;
 	char *text = NULL;
 	FILE *mem = open_memstream(&text, &len);
+	struct rl_report_ctx plain;
 
 	if (!mem)
 		return;
+	/* a file is never coloured */
+	if (rc) {
+		plain = *rc;
+		plain.color = false;
+		rc = &plain;
+	}
 	for (i = 0; i < n; i++) {
 		const struct rl_finding *fi = rl_ledger_finding(l, i);
 
@@ -108,13 +115,15 @@ static bool testcase_fails(const struct rl_ledger_stats *st, const struct rl_led
 			   int id, const struct rl_report_ctx *rc, char *msg, size_t len)
 {
 	const struct rl_finding *fi;
+	char detail[2 * sizeof(fi->detail)];
 
 	if (is_allowed(rc, id))
 		return false;
 	if (st->findings[id]) {
 		fi = first_of(l, id);
 		snprintf(msg, len, "%" PRIu64 " finding(s); first: %s", st->findings[id],
-			 fi ? fi->detail : "(not kept)");
+			 fi ? rl_addr_scrub(rc ? rc->addr : NULL, fi->detail, sizeof(fi->detail),
+					    detail, sizeof(detail)) : "(not kept)");
 		return true;
 	}
 	if (id == RL010 && rc && rc->verdict == 2) {

@@ -8,7 +8,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include "event_fields.h"
 #include "report.h"
+
+/* SGR colours of the verdict and the finding headers, on a terminal only
+ * (rc->color: src/color.h decides) */
+#define SGR_RED		"\033[1;31m"
+#define SGR_YELLOW	"\033[1;33m"
+#define SGR_GREEN	"\033[1;32m"
+#define SGR_RESET	"\033[0m"
 
 const char *rl_verdict_name(int verdict)
 {
@@ -27,6 +35,32 @@ static bool is_allowed(const struct rl_report_ctx *rc, enum rl_finding_id id)
 	return rc && id < 32 && (rc->allow_mask >> id) & 1;
 }
 
+static const struct rl_addr *addr_of(const struct rl_report_ctx *rc)
+{
+	return rc ? rc->addr : NULL;
+}
+
+/* the colour to open with, "" without colour */
+static const char *sgr(const struct rl_report_ctx *rc, const char *code)
+{
+	return rc && rc->color ? code : "";
+}
+
+static const char *sgr_reset(const struct rl_report_ctx *rc)
+{
+	return sgr(rc, SGR_RESET);
+}
+
+static const char *class_colour(enum rl_finding_class c)
+{
+	return c == RL_CLASS_VIOLATION ? SGR_RED : SGR_YELLOW;
+}
+
+static const char *verdict_colour(int verdict)
+{
+	return verdict == 0 ? SGR_GREEN : verdict == 1 ? SGR_RED : SGR_YELLOW;
+}
+
 /* comm as printable text: the kernel lets a task name itself anything */
 static void put_comm(FILE *f, const char *comm)
 {
@@ -42,7 +76,7 @@ static void put_comm(FILE *f, const char *comm)
 static void put_stack(FILE *f, const char *title, uint32_t nr, const uint64_t *stack,
 		      const struct rl_report_ctx *rc)
 {
-	char buf[256];
+	char buf[256], clean[256], a[RL_ADDR_STRLEN];
 	uint32_t i;
 
 	if (!nr)
@@ -53,10 +87,12 @@ static void put_stack(FILE *f, const char *title, uint32_t nr, const uint64_t *s
 
 		if (rc && rc->symbolize)
 			sym = rc->symbolize(stack[i], buf, sizeof(buf), rc->sym_cookie);
+		rl_addr_str(addr_of(rc), stack[i], a);
 		if (sym)
-			fprintf(f, "      #%-2u %s (0x%" PRIx64 ")\n", i, sym, stack[i]);
+			fprintf(f, "      #%-2u %s (%s)\n", i,
+				rl_addr_scrub(addr_of(rc), sym, sizeof(buf), clean, sizeof(clean)), a);
 		else
-			fprintf(f, "      #%-2u 0x%" PRIx64 "\n", i, stack[i]);
+			fprintf(f, "      #%-2u %s\n", i, a);
 	}
 }
 
@@ -76,29 +112,33 @@ static const char *setup_stack_title(enum rl_finding_id id)
 
 void rl_report_text_finding(FILE *f, const struct rl_finding *fi, const struct rl_report_ctx *rc)
 {
-	fprintf(f, "%s %s: %s%s\n", rl_finding_name(fi->id),
-		rl_finding_class_name(rl_finding_class_of(fi->id)), rl_finding_title(fi->id),
-		is_allowed(rc, fi->id) ? " (allowed)" : "");
+	enum rl_finding_class class = rl_finding_class_of(fi->id);
+	const struct rl_addr *ad = addr_of(rc);
+	char a[RL_ADDR_STRLEN], detail[2 * sizeof(fi->detail)];
+
+	fprintf(f, "%s%s %s: %s%s%s\n", sgr(rc, class_colour(class)), rl_finding_name(fi->id),
+		rl_finding_class_name(class), rl_finding_title(fi->id),
+		is_allowed(rc, fi->id) ? " (allowed)" : "", sgr_reset(rc));
 	fprintf(f, "    process   pid %u tid %u comm ", fi->pid, fi->tid);
 	put_comm(f, fi->comm);
 	fputc('\n', f);
 	if (fi->ctx)
-		fprintf(f, "    ctx       0x%" PRIx64 "\n", fi->ctx);
+		fprintf(f, "    ctx       %s\n", rl_addr_str(ad, fi->ctx, a));
 	if (fi->region || fi->region_kind) {
 		fprintf(f, "    region    %s", rl_region_kind_name(fi->region_kind));
 		if (fi->region)
-			fprintf(f, " 0x%" PRIx64, fi->region);
+			fprintf(f, " %s", rl_addr_str(ad, fi->region, a));
 		if (fi->region_kind == RL_RK_PBUF)
 			fprintf(f, " bgid %u", fi->bgid);
 		fputc('\n', f);
 	}
 	if (fi->vma)
-		fprintf(f, "    vma       0x%" PRIx64 " [0x%" PRIx64 "-0x%" PRIx64 ") pgoff 0x%"
-			PRIx64 "\n", fi->vma, fi->vma_start, fi->vma_end, fi->vma_pgoff);
+		fprintf(f, "    vma       %s [0x%" PRIx64 "-0x%" PRIx64 ") pgoff 0x%" PRIx64 "\n",
+			rl_addr_str(ad, fi->vma, a), fi->vma_start, fi->vma_end, fi->vma_pgoff);
 	else if (fi->vma_pgoff)
 		fprintf(f, "    pgoff     0x%" PRIx64 "\n", fi->vma_pgoff);
 	if (fi->pfn) {
-		fprintf(f, "    pfn       0x%" PRIx64, fi->pfn);
+		fprintf(f, "    pfn       %s", rl_addr_str(ad, fi->pfn, a));
 		if (fi->nr_pfns > 1)
 			fprintf(f, " (%u pages)", fi->nr_pfns);
 		fputc('\n', f);
@@ -114,7 +154,8 @@ void rl_report_text_finding(FILE *f, const struct rl_finding *fi, const struct r
 		fprintf(f, "    refcount  seen %" PRId64 ", expected >= %" PRId64 "\n",
 			fi->refcount_seen, fi->refcount_expected);
 	if (fi->detail[0])
-		fprintf(f, "    evidence  %.*s\n", (int)sizeof(fi->detail), fi->detail);
+		fprintf(f, "    evidence  %s\n", rl_addr_scrub(ad, fi->detail, sizeof(fi->detail),
+							      detail, sizeof(detail)));
 	put_stack(f, "stack of the breaking event", fi->nr_stack, fi->stack, rc);
 	put_stack(f, setup_stack_title(fi->id), fi->nr_setup_stack, fi->setup_stack, rc);
 	fprintf(f, "    meaning   %s\n", rl_finding_explain(fi->id));
@@ -190,10 +231,11 @@ void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 	fprintf(f, "  lost       %" PRIu64 " events\n", st.lost_events);
 	put_findings_summary(f, &st, rc);
 	if (rc) {
-		fprintf(f, "  verdict    %s", rl_verdict_name(rc->verdict));
+		fprintf(f, "  verdict    %s%s", sgr(rc, verdict_colour(rc->verdict)),
+			rl_verdict_name(rc->verdict));
 		if (rc->verdict == 2 && rc->inconclusive_why)
 			fprintf(f, " (%s)", rc->inconclusive_why);
-		fputc('\n', f);
+		fprintf(f, "%s\n", sgr_reset(rc));
 	}
 }
 
@@ -205,7 +247,8 @@ void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_c
  * the fields it shows, by where they sit in struct rl_event.
  */
 struct text_item;
-typedef void text_fn(FILE *f, const struct rl_event *ev, const struct text_item *t);
+typedef void text_fn(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad);
 
 struct text_item {
 	const char *label;	/* the key, written " label="; "": none        */
@@ -268,33 +311,52 @@ static bool is_errno(int64_t v)
 	return v < 0 && v >= -4095;
 }
 
-static void text_hex(FILE *f, const struct rl_event *ev, const struct text_item *t)
+/* A value of the field at offset off as hex, or, for a kernel address
+ * (the field's KPTR or PFN format in RL_EVENT_TYPES), its printed form. */
+static void put_hex_of(FILE *f, const struct rl_event *ev, uint16_t off, uint64_t v,
+		       const struct rl_addr *ad)
 {
-	put_key(f, t);
-	fprintf(f, "0x%" PRIx64, get_a(ev, t));
+	enum rl_field_fmt fmt = rl_addr_hashed(ad) ? rl_field_fmt_at(ev->h.type, off) : RL_FF_HEX;
+	char a[RL_ADDR_STRLEN];
+
+	if (fmt == RL_FF_KPTR || fmt == RL_FF_PFN)
+		fputs(rl_addr_str(ad, v, a), f);
+	else
+		fprintf(f, "0x%" PRIx64, v);
 }
 
-static void text_dec(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_hex(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
+{
+	put_key(f, t);
+	put_hex_of(f, ev, t->a, get_a(ev, t), ad);
+}
+
+static void text_dec(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	put_key(f, t);
 	fprintf(f, "%" PRIu64, get_a(ev, t));
 }
 
-static void text_sdec(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_sdec(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	put_key(f, t);
 	fprintf(f, "%" PRId64, get_a_signed(ev, t));
 }
 
 /* a region kind by name ("unknown" past the names) */
-static void text_kind(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_kind(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	put_key(f, t);
 	fputs(rl_region_kind_name((enum rl_region_kind)get_a(ev, t)), f);
 }
 
 /* the region kind an mmap offset in pages names, and a buffer ring's bgid */
-static void text_pgoff_kind(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_pgoff_kind(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	uint32_t bgid = 0;
 	enum rl_region_kind kind = rl_mmap_offset_kind(get_a(ev, t) << RL_PAGE_SHIFT, &bgid);
@@ -306,7 +368,8 @@ static void text_pgoff_kind(FILE *f, const struct rl_event *ev, const struct tex
 }
 
 /* a counter by name, or its number past the names */
-static void text_counter(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_counter(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	uint32_t counter = (uint32_t)get_a(ev, t);
 	const char *name = rl_counter_name(counter);
@@ -318,7 +381,8 @@ static void text_counter(FILE *f, const struct rl_event *ev, const struct text_i
 		fprintf(f, "%u", counter);
 }
 
-static void text_region_flags(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_region_flags(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	char flags[64];
 
@@ -328,20 +392,23 @@ static void text_region_flags(FILE *f, const struct rl_event *ev, const struct t
 }
 
 /* a (field b) only for a buffer ring's region (field b is its kind) */
-static void text_dec_if_pbuf(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_dec_if_pbuf(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	if (get_b(ev, t) == RL_RK_PBUF)
-		text_dec(f, ev, t);
+		text_dec(f, ev, t, ad);
 }
 
-static void text_create_or_free(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_create_or_free(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	put_key(f, t);
 	fputs(get_a(ev, t) ? "free" : "create", f);
 }
 
 /* -errno as " label=-N", anything else as the address it is, " addr=0x.." */
-static void text_errno_or_addr(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_errno_or_addr(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	int64_t v = get_a_signed(ev, t);
 
@@ -354,7 +421,8 @@ static void text_errno_or_addr(FILE *f, const struct rl_event *ev, const struct 
 }
 
 /* -errno in decimal, anything else in hex */
-static void text_errno_or_hex(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_errno_or_hex(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	int64_t v = get_a_signed(ev, t);
 
@@ -366,27 +434,31 @@ static void text_errno_or_hex(FILE *f, const struct rl_event *ev, const struct t
 }
 
 /* [a-b), no key */
-static void text_hex_range(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_hex_range(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	fprintf(f, " [0x%" PRIx64 "-0x%" PRIx64 ")", get_a(ev, t), get_b(ev, t));
 }
 
 /* b - a */
-static void text_hex_length(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_hex_length(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	put_key(f, t);
 	fprintf(f, "0x%" PRIx64, get_b(ev, t) - get_a(ev, t));
 }
 
 /* [a,+b) */
-static void text_hex_start_len(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_hex_start_len(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	put_key(f, t);
 	fprintf(f, "[0x%" PRIx64 ",+0x%" PRIx64 ")", get_a(ev, t), get_b(ev, t));
 }
 
 /* the part of a (asked) that b (left) does not hold, of a: "2/3" */
-static void text_done_of(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_done_of(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	uint32_t asked = (uint32_t)get_a(ev, t), left = (uint32_t)get_b(ev, t);
 
@@ -395,7 +467,8 @@ static void text_done_of(FILE *f, const struct rl_event *ev, const struct text_i
 }
 
 /* [first, first + count) of the pages a region_pages event describes */
-static void text_index_range(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_index_range(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	uint32_t first = (uint32_t)get_a(ev, t), n = (uint32_t)get_b(ev, t);
 
@@ -406,7 +479,8 @@ static void text_index_range(FILE *f, const struct rl_event *ev, const struct te
 }
 
 /* an owner by name, and its id for the owners that have one */
-static void text_owner_and_id(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_owner_and_id(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	uint32_t owner = (uint32_t)get_a(ev, t);
 
@@ -416,54 +490,69 @@ static void text_owner_and_id(FILE *f, const struct rl_event *ev, const struct t
 		fprintf(f, "/%u", (uint32_t)get_b(ev, t));
 }
 
+/* the first values of an array, in hex (ad given) or decimal */
 static void put_list(FILE *f, const struct rl_event *ev, const struct text_item *t,
-		     const char *fmt)
+		     bool hex, const struct rl_addr *ad)
 {
 	unsigned i, n = get_count(ev, t);
 
 	put_key(f, t);
 	for (i = 0; i < n && i < TEXT_LIST_SHOWN; i++) {
+		uint64_t v = get_at(ev, t->a, t->a_size, i);
+
 		if (i)
 			fputc(',', f);
-		fprintf(f, fmt, get_at(ev, t->a, t->a_size, i));
+		if (hex)
+			put_hex_of(f, ev, t->a, v, ad);
+		else
+			fprintf(f, "%" PRIu64, v);
 	}
 	if (n > TEXT_LIST_SHOWN)
 		fputs(",...", f);
 }
 
-static void text_hex_list(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_hex_list(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
-	put_list(f, ev, t, "0x%" PRIx64);
+	put_list(f, ev, t, true, ad);
 }
 
-static void text_dec_list(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_dec_list(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
-	put_list(f, ev, t, "%" PRIu64);
+	put_list(f, ev, t, false, ad);
 }
 
 /* a pin's folios: pfn*npins:backing,... */
-static void text_pin_folios(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_pin_folios(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	const struct rl_ev_pin *p = &ev->pin;
 	unsigned i, n = get_count(ev, t);
 
 	put_key(f, t);
-	for (i = 0; i < n && i < TEXT_LIST_SHOWN; i++)
-		fprintf(f, "%s0x%" PRIx64 "*%u:%s", i ? "," : "", (uint64_t)p->pfn[i],
-			p->npins[i], rl_backing_name(p->backing[i]));
+	for (i = 0; i < n && i < TEXT_LIST_SHOWN; i++) {
+		fputs(i ? "," : "", f);
+		put_hex_of(f, ev, t->a, p->pfn[i], ad);
+		fprintf(f, "*%u:%s", p->npins[i], rl_backing_name(p->backing[i]));
+	}
 	if (n > TEXT_LIST_SHOWN)
 		fputs(",...", f);
 }
 
 /* an unpin's folios: pfn*npins,... or "-" for none */
-static void text_unpin_folios(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_unpin_folios(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	const struct rl_ev_unpin *u = &ev->unpin;
 	unsigned i, n = get_count(ev, t);
 
 	put_key(f, t);
-	for (i = 0; i < n && i < TEXT_LIST_SHOWN; i++)
-		fprintf(f, "%s0x%" PRIx64 "*%u", i ? "," : "", (uint64_t)u->pfn[i], u->npins[i]);
+	for (i = 0; i < n && i < TEXT_LIST_SHOWN; i++) {
+		fputs(i ? "," : "", f);
+		put_hex_of(f, ev, t->a, u->pfn[i], ad);
+		fprintf(f, "*%u", u->npins[i]);
+	}
 	if (n > TEXT_LIST_SHOWN)
 		fputs(",...", f);
 	if (!n)
@@ -471,7 +560,8 @@ static void text_unpin_folios(FILE *f, const struct rl_event *ev, const struct t
 }
 
 /* RL_UNPIN_F_* as words: " end released shared" */
-static void text_unpin_flags(FILE *f, const struct rl_event *ev, const struct text_item *t)
+static void text_unpin_flags(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
 {
 	uint64_t flags = get_a(ev, t);
 
@@ -504,6 +594,11 @@ static const struct {
 
 void rl_report_text_event(FILE *f, const struct rl_event *ev)
 {
+	rl_report_text_event_addr(f, ev, NULL);
+}
+
+void rl_report_text_event_addr(FILE *f, const struct rl_event *ev, const struct rl_addr *ad)
+{
 	size_t i;
 
 	fputs(rl_event_type_name(ev->h.type), f);
@@ -511,7 +606,7 @@ void rl_report_text_event(FILE *f, const struct rl_event *ev)
 		for (i = 0; i < text_lines[ev->h.type].nr; i++) {
 			const struct text_item *t = &text_lines[ev->h.type].items[i];
 
-			t->put(f, ev, t);
+			t->put(f, ev, t, ad);
 		}
 	}
 	fprintf(f, " pid=%u tid=%u comm=", ev->h.pid, ev->h.tid);

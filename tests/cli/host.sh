@@ -58,4 +58,43 @@ done
 printf 'ringledger-events v1\nctx_create ts=12 ctx=0x10\nregion_create ts=zz\n' > /tmp/rl-bad.events
 one_line_error "replay of a malformed stream" $RL replay /tmp/rl-bad.events
 t_grep "the error names the line" 'line 3' /tmp/rl-err.err
+
+# kernel addresses are hashed per run unless --raw-addresses: no kernel
+# pointer of a replayed file (a 16-digit value in the kernel half) is left in
+# its report, its event lines (-v), its --json or its --junit
+h=/tmp/rl-hash
+leaked=""
+for f in tests/replays/*.events; do
+	$RL replay -v --json $h.json --junit $h.xml "$f" > $h.out 2>&1
+	grep -o -E '0x[89a-f][0-9a-f]{15}' "$f" | sort -u > $h.ptrs
+	if grep -q -F -f $h.ptrs $h.out $h.json $h.xml; then
+		leaked="$leaked $(basename "$f")"
+		grep -F -f $h.ptrs $h.out $h.json $h.xml | head -n 5 > $h.leak
+	fi
+done
+if [ -z "$leaked" ]; then t_ok "replay: no kernel pointer of any replay in stdout, --json, --junit"; else
+	t_fail "replay: no kernel pointer of any replay in stdout, --json, --junit" "printed raw in:$leaked" $h.leak; fi
+# (t_grep sets f: the stream is $seed)
+seed=tests/replays/seed000_nommu.events
+$RL replay -v --json $h.json "$seed" > $h.out 2>&1
+t_grep "replay: kernel addresses printed as k: tokens" ' ctx=k:[0-9a-f]{16} ' $h.out
+t_grep "replay --json: the finding's ctx is a token" '"ctx":"k:[0-9a-f]{16}"' $h.json
+$RL replay -v --json $h.json "$seed" > $h.out2 2>&1
+if cmp -s $h.out $h.out2; then t_fail "replay: a new key every run" "two runs printed the same tokens"; else
+	t_ok "replay: a new key every run"; fi
+$RL replay --raw-addresses -v "$seed" > $h.out 2>&1
+t_grep "replay --raw-addresses: kernel addresses as they are" ' ctx=0xffff[0-9a-f]{12} ' $h.out
+
+# colour: never into a file or a pipe (auto), NO_COLOR, --color
+esc=$(printf '\033')
+$RL replay "$seed" > $h.out 2>&1
+t_nogrep "replay into a file: no colour" "$esc" $h.out
+$RL replay --color=always --json $h.json --junit $h.xml "$seed" > $h.out 2>&1
+t_grep "replay --color=always: the verdict coloured" "verdict    $esc\[" $h.out
+t_nogrep "--color=always never colours the --json file" "$esc" $h.json
+t_nogrep "--color=always never colours the --junit file" "$esc" $h.xml
+NO_COLOR=1 $RL replay --color=auto "$seed" > $h.out 2>&1
+t_nogrep "NO_COLOR=1: no colour" "$esc" $h.out
+one_line_error "replay --color=sometimes" $RL replay --color=sometimes "$seed"
+rm -f $h.json $h.xml $h.out $h.out2 $h.ptrs $h.leak
 t_done

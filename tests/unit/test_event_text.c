@@ -72,6 +72,8 @@ static uint64_t sample(const struct rl_field *f, unsigned t, size_t k, unsigned 
 	case RL_FF_SHEX:	/* -errno or an address */
 		return (t + k) % 2 ? (uint64_t)-(int64_t)(1 + seed % 4095) : 0x7f0000000000ULL | seed;
 	case RL_FF_HEX:
+	case RL_FF_KPTR:
+	case RL_FF_PFN:
 		return f->size == 8 ? 0xffff888000000000ULL | seed << 12 : 0x80000000u | seed;
 	default:
 		return f->size == 8 ? UINT64_MAX - seed : UINT32_MAX - seed;
