@@ -1,8 +1,9 @@
 #!/bin/sh
 # run-tests.sh - the whole suite: unit tests (sanitizers on), CLI tests on
 # this host, make install and the Debian package, the guest runner's
-# self-test, the guest tests on each Debian kernel series in $KERNELS, then
-# the patched kernel's tests (built and cached by kernel/build-kernel.sh).
+# self-test, the guest tests on each Debian kernel series in $KERNELS, daily
+# use (tests/vm/guest/daily.sh) on the newest 7.x, then the patched kernel's
+# tests (built and cached by kernel/build-kernel.sh).
 # Counts every "ok"/"not ok" line and ends with "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -94,6 +95,18 @@ for k in $KERNELS; do
 	tally "guest-$(cat "$kdir/version")" "$logdir/guest-$k.log" $status
 	grep '^run-guest:' "$logdir/guest-$k.log"
 done
+
+echo "== daily use on the newest 7.x kernel: stopping, check's child, load and soak"
+kdir=$(kernel/fetch-kernel.sh 7 2> "$logdir/fetch-daily.log")
+if [ -n "$kdir" ]; then
+	run_guest "$kdir" /tests/daily.sh "$logdir/guest-daily.log"
+	tally "daily-$(cat "$kdir/version")" "$logdir/guest-daily.log" $status
+	tr -d '\r' < "$logdir/guest-daily.log" | grep -E '^# (RSS|soak: GT|alive: GT|kernel\.io_uring)' | sed 's/^/  /'
+	grep '^run-guest:' "$logdir/guest-daily.log"
+else
+	echo "not ok - fetch kernel 7: $(tail -n 1 "$logdir/fetch-daily.log")" | tee "$logdir/guest-daily.log"
+	tally daily "$logdir/guest-daily.log" 1
+fi
 
 echo "== guest tests on the patched kernel (seed features, fault knobs)"
 kdir=$(kernel/build-kernel.sh 2> "$logdir/build-kernel.log") || kdir=""

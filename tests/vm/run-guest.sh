@@ -11,7 +11,9 @@
 #   -l  also write the whole console log here
 #
 # The guest is an initramfs: busybox-static, build/ringledger, the workloads
-# in /workloads, the guest scripts of tests/vm/guest in /tests.  CMD runs as
+# in /workloads, the guest scripts of tests/vm/guest in /tests, and
+# /sbin/bpftool with its libraries when the host has it ($RL_BPFTOOL,
+# default /usr/sbin/bpftool).  CMD runs as
 # root from /, with proc, sys, dev, tracefs, debugfs and bpffs mounted.
 # KVM is tried first; when QEMU cannot run with it (as on this project's
 # dev hosts, where it aborts on an MSR assertion) the runner says so in one
@@ -56,6 +58,17 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$top/build/ringledger" "$root/bin/ringledger"
 [ -d "$top/build/workloads" ] && cp "$top"/build/workloads/* "$root/workloads/" 2>/dev/null || true
 [ -d "$top/tests/vm/guest" ] && cp "$top"/tests/vm/guest/* "$root/tests/" 2>/dev/null || true
+# bpftool, when the host has it, with the shared libraries it needs and
+# the dynamic loader (from ldd), at their own paths: guest scripts list
+# BPF programs, links and maps with it (tests/vm/guest/daily.sh)
+bpftool=${RL_BPFTOOL:-/usr/sbin/bpftool}
+if [ -x "$bpftool" ]; then
+	cp "$bpftool" "$root/sbin/bpftool"
+	for lib in $(ldd "$bpftool" 2>/dev/null | sed -n 's/.*[[:space:]]\(\/[^ ]*\) (0x.*/\1/p'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+fi
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
