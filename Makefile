@@ -56,7 +56,7 @@ ifeq ($(RL_SKIP_DEPS),1)
 DEPS_STAMP  :=
 endif
 
-.PHONY: all deps deps-deb test unit demo vm-shell install deb clean bench fuzz \
+.PHONY: all deps deps-deb test unit demo vm-shell install deb clean bench fuzz soak \
 	patched-kernel patched-test matrix FORCE
 all: $(BUILD)/ringledger workloads
 
@@ -163,6 +163,10 @@ patched-kernel: $(DEPS_STAMP)
 
 patched-test: all
 	@sh tests/vm/run-guest.sh -k "$$(kernel/build-kernel.sh)" -t 900 -- sh /tests/patched.sh
+
+# load and soak (tests/vm/guest/soak.sh): figures, and the checks they must pass
+soak: all
+	@sh tests/vm/run-guest.sh -k 7 -t 1200 -- sh /tests/soak.sh
 
 matrix: all
 	@sh tests/vm/matrix.sh

@@ -5,11 +5,9 @@
 # Stopping (SIGINT/SIGTERM/SIGHUP, a second SIGINT, kill -9) leaves no BPF
 # program, link or map of ours behind (bpftool); check's child: its own
 # process group, a death by signal reported and judged, SIGTERM when
-# ringledger dies, --user; load and soak: ring lifecycles with no loss and
-# a flat RSS, 256 rings alive at once.  One TAP line per check; the soak's
-# figures as "#" lines.  SOAK_CYCLES (default 10000) sets the soak's length.
+# ringledger dies, --user.  One TAP line per check.  Load and soak are in
+# soak.sh (make soak).
 . /tests/lib.sh
-SOAK_CYCLES=${SOAK_CYCLES:-10000}
 
 now() { read -r up _ < /proc/uptime; echo "$up"; }
 secs_since() { awk "BEGIN{printf \"%.1f\", $(now) - $1}"; }
@@ -69,13 +67,6 @@ wait_for_line() {
 	i=0
 	while ! grep -q -E -- "$2" "$1" 2>/dev/null && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
 	grep -q -E -- "$2" "$1" 2>/dev/null
-}
-
-# wait_for_file FILE [TENTHS]: default 120 s
-wait_for_file() {
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt "${2:-1200}" ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$1" ]
 }
 
 # running PID: the process exists and is not a zombie
@@ -278,51 +269,5 @@ if [ "$(cat /tmp/uid 2>/dev/null)" = 65534 ]; then t_ok "check --user nobody: th
 t_run "check --user nobody: lifecycles with buffer rings, fixed buffers, fork" 0 \
 	ringledger check --user nobody -- /workloads/ring_soak cycles 20 1
 t_grep "check --user nobody: ... all of them" '^GT soak mode=cycles rings=20 processes=1 done=20 failed=0'
-
-# ---- load and soak ------------------------------------------------------------------
-# VmRSS of a process, in kB
-rss_of() {
-	while read -r k v _; do [ "$k" = VmRSS: ] && { echo "$v"; return; }; done < /proc/$1/status
-}
-
-rm -f /tmp/soak.1000 /tmp/soak.end
-t0=$(now)
-# (the end marker comes from the shell, which then waits a second: the
-# RSS at the end is sampled while ringledger still runs)
-ringledger check -- sh -c "/workloads/ring_soak cycles $SOAK_CYCLES 2 /tmp/soak.1000 1000; rc=\$?; touch /tmp/soak.end; sleep 1; exit \$rc" \
-	> /tmp/soak.out 2>&1 &
-cpid=$!
-rss1=""; rss2=""
-wait_for_file /tmp/soak.1000 6000 && rss1=$(rss_of $cpid)
-# at the end, before ringledger detaches: programs that missed runs
-# (bpftool shows a program's recursion_misses)
-wait_for_file /tmp/soak.end 6000 && sleep 0.5 && rss2=$(rss_of $cpid) &&
-	bpftool prog show > /tmp/soak.prog 2>&1
-wait $cpid
-rc=$?
-took=$(secs_since "$t0")
-echo "# soak: $(grep '^GT soak' /tmp/soak.out); ${took} s under check in all"
-echo "# RSS after 1000: ${rss1:-?} kB, at the end: ${rss2:-?} kB"
-sed -n 's/^[0-9]*: [a-z_]*  name \([a-z0-9_]*\) .* recursion_misses \([0-9]*\).*/# soak: \1 missed \2 runs/p' /tmp/soak.prog 2>/dev/null
-sed -n '/^ringledger summary/,$s/^/# soak report: /p' /tmp/soak.out
-if [ $rc = 0 ]; then t_ok "soak, $SOAK_CYCLES lifecycles on 2 processes: clean (exit 0)"; else
-	t_fail "soak, $SOAK_CYCLES lifecycles on 2 processes: clean (exit 0)" "exit $rc" /tmp/soak.out; fi
-t_grep "soak: every lifecycle done" "^GT soak mode=cycles rings=$SOAK_CYCLES processes=2 done=$SOAK_CYCLES failed=0" /tmp/soak.out
-t_grep "soak: nothing lost" '^  lost +0 events' /tmp/soak.out
-t_grep "soak: every ring context seen and dead" "^  contexts +$SOAK_CYCLES created, $SOAK_CYCLES dead, 0 live" /tmp/soak.out
-if [ -n "$rss1" ] && [ -n "$rss2" ] && awk "BEGIN{exit !($rss2 <= $rss1 * 1.1 && $rss2 >= $rss1 * 0.9)}"; then
-	t_ok "soak: ringledger's RSS at the end within 10 % of its RSS after 1000 ($rss2 / $rss1 kB)"
-else
-	t_fail "soak: ringledger's RSS at the end within 10 % of its RSS after 1000" \
-		"after 1000: ${rss1:-not sampled} kB, at the end: ${rss2:-not sampled} kB"
-fi
-
-t_run "256 rings alive at once across 64 processes: clean" 0 \
-	ringledger check -- /workloads/ring_soak alive 256 64
-echo "# alive: $(grep '^GT soak' "$T_OUT")"
-sed -n '/^ringledger summary/,$s/^/# alive report: /p' "$T_OUT"
-t_grep "256 alive: all set up and torn down by the workload" '^GT soak mode=alive rings=256 processes=64 done=256 failed=0'
-t_grep "256 alive: 256 rings created and 256 dead" '^  contexts +256 created, 256 dead, 0 live'
-t_grep "256 alive: nothing lost" '^  lost +0 events'
 
 t_done

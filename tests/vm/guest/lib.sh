@@ -52,6 +52,13 @@ t_lines() {
 		t_fail "$1" "expected $3 lines matching /$2/, got $n" "$f"; fi
 }
 
+# wait_for_file FILE [TENTHS]: default 120 s
+wait_for_file() {
+	i=0
+	while [ ! -e "$1" ] && [ $i -lt "${2:-1200}" ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e "$1" ]
+}
+
 t_done() {
 	echo "# $T_N checks, $T_FAILED failed"
 	[ "$T_FAILED" = 0 ]
