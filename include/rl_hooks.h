@@ -2,10 +2,16 @@
 /*
  * rl_hooks.h - every hook ringledger attaches, described once.
  *
- * One row per hook, expanded with H(): src/attach.c builds the hook table
- * from every column; P(prog) names a program of the skeleton by its member
- * (offsetof(struct ringledger_bpf, progs.prog)), so a program name that
- * the BPF side does not define breaks the build.
+ * One row per hook, expanded by each side with its own H():
+ *   - src/attach.c builds the hook table from every column; P(prog) names
+ *     a program of the skeleton by its member (offsetof(struct
+ *     ringledger_bpf, progs.prog)), so a program name that the BPF side
+ *     does not define breaks the build;
+ *   - the BPF side (bpf/state.bpf.h) takes only the ID: the stash slot a
+ *     kprobe keeps its arguments in for the kretprobe (RL_STASH_<ID>), so
+ *     a slot is named by the hook that owns it.
+ * tests/unit/test_hooks.c opens the skeleton and proves the rest: every
+ * program belongs to exactly one hook, and is of the kind its column says.
  *
  *   H(ID, name, what,
  *     where:    FUNCS(kernel functions, first usable wins) or TP(tracepoint),
@@ -16,7 +22,8 @@
  *               nothing can happen there, so its absence costs its
  *               findings, never the verdict)
  *
- * Only the expanding side defines FUNCS, TP, PROGS, P and F (attach.c).
+ * Only the expanding side defines FUNCS, TP, PROGS, P and F (attach.c);
+ * the BPF side never expands those columns.
  */
 #ifndef RL_HOOKS_H
 #define RL_HOOKS_H

@@ -179,7 +179,7 @@ int rl_session_poll(struct rl_session *s, int timeout_ms)
 	int n = ring_buffer__poll(s->rb, timeout_ms);
 
 	/* the kernel side wakes us only for a filling buffer (wakeup_flags()
-	 * in bpf/ringledger.bpf.c): what came since is read when the wait
+	 * in bpf/common.bpf.h): what came since is read when the wait
 	 * times out */
 	if (n == 0 || n == -EINTR)
 		n = ring_buffer__consume(s->rb);
