@@ -94,6 +94,15 @@ $(BUILD)/unit/%: tests/unit/%.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h te
 	$(call msg,UNIT,$@)
 	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(LEDGER_SRCS) -o $@
 
+# the hook table against the BPF object: opens the skeleton (not loaded),
+# so it links attach.c and libbpf instead of the ledger library
+$(BUILD)/unit/test_hooks: tests/unit/test_hooks.c src/attach.c $(BUILD)/ringledger.skel.h \
+			  $(wildcard src/*.h include/*.h tests/unit/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,UNIT,$@)
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< src/attach.c -o $@ \
+		-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
+
 unit: $(UNIT_TESTS)
 
 # the whole suite; tests/run-tests.sh prints the closing "N passed, N failed"
