@@ -77,15 +77,25 @@ $(DEB_DEPS_STAMP): scripts/install-deps.sh
 	@sh scripts/install-deps.sh deb
 	@touch $@
 
-# ---- the BPF object and its skeleton ----------------------------------------
-$(BUILD)/ringledger.bpf.o: bpf/ringledger.bpf.c bpf/ringledger.bpf.h bpf/core_types.h \
-			   include/rl_events.h | $(DEPS_STAMP)
+# ---- the BPF objects, linked into one, and its skeleton ----------------------
+# One object per kernel object (bpf/*.bpf.c); `bpftool gen object` links
+# them (maps and globals are defined once, in globals.bpf.c).
+BPF_SRCS := bpf/globals.bpf.c $(filter-out bpf/globals.bpf.c,$(wildcard bpf/*.bpf.c))
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h include/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(BUILD)/ringledger.bpf.o: $(BPF_OBJS)
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
 $(BUILD)/ringledger.skel.h: $(BUILD)/ringledger.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name ringledger_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name ringledger_bpf > $@.tmp
+	$(Q)mv $@.tmp $@
 
 # ---- the tool ----------------------------------------------------------------
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/ringledger.skel.h
@@ -118,6 +128,15 @@ $(BUILD)/unit/%: tests/unit/%.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h te
 	@mkdir -p $(dir $@)
 	$(call msg,UNIT,$@)
 	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(LEDGER_SRCS) -o $@
+
+# the hook table against the BPF object: opens the skeleton (not loaded),
+# so it links attach.c and libbpf instead of the ledger library
+$(BUILD)/unit/test_hooks: tests/unit/test_hooks.c src/attach.c $(BUILD)/ringledger.skel.h \
+			  $(wildcard src/*.h include/*.h tests/unit/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,UNIT,$@)
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< src/attach.c -o $@ \
+		-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
 
 unit: $(UNIT_TESTS)
 

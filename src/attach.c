@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * attach.c - hook table and attach strategy: the only file that knows how
- * a hook reaches the kernel.
+ * a hook reaches the kernel.  The hooks themselves are described once, in
+ * include/rl_hooks.h; the table below is built from that list.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,138 +15,94 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "rl_findings.h"
+#include "rl_hooks.h"
+#include "ringledger.skel.h"
 
 #define F(id) (1u << (id))
+
+/* A program of the skeleton: its name, and where the skeleton keeps it
+ * (offsetof(struct ringledger_bpf, progs.<name>): the build fails for a
+ * name the BPF side does not define). */
+struct rl_hook_prog {
+	const char *name;		/* NULL: the hook has none here        */
+	size_t off;
+};
 
 struct rl_hook {
 	const char *name;		/* short, stable: shown by `features` */
 	const char *what;		/* what the hook sees                  */
 	const char *funcs[3];		/* candidates, first usable wins       */
 	const char *tracepoint;		/* raw tracepoint instead of funcs     */
-	/* program names in bpf/ringledger.bpf.c; NULL where not needed */
-	const char *fentry, *fexit, *kprobe, *kretprobe, *tp_prog;
+	struct {
+		struct rl_hook_prog fentry, fexit, kprobe, kretprobe, tp;
+	} progs;
 	uint32_t findings;		/* findings that need this hook        */
-	/* the function exists only in kernels with the feature it watches
-	 * (seed 001's buffer-ring pinning): where it is absent nothing can
-	 * happen there, so its absence costs its findings, never the
-	 * verdict */
-	bool optional;
+	bool optional;			/* see include/rl_hooks.h              */
 };
 
 /* Findings the ledger implements. */
 #define RL_IMPLEMENTED (F(RL001) | F(RL002) | F(RL003) | F(RL004) | F(RL005) | F(RL006) | \
 			F(RL007) | F(RL008) | F(RL009) | F(RL010))
-#define RL_PAGES (F(RL001) | F(RL002))
-#define RL_PINS (F(RL004) | F(RL009))
+
+/* the columns of include/rl_hooks.h */
+#define FUNCS(...)	.funcs = { __VA_ARGS__ }
+#define TP(tp)		.tracepoint = (tp)
+#define PROGS(...)	.progs = { __VA_ARGS__ }
+#define P(p)		{ #p, offsetof(struct ringledger_bpf, progs.p) }
+#define HOOK_ROW(id, name_, what_, where, progs_, findings_, optional_) \
+	{ .name = (name_), .what = (what_), where, progs_, .findings = (findings_), \
+	  .optional = (optional_) },
 
 static const struct rl_hook hook_table[] = {
-	{ "ring-create", "ring context born (tracepoint io_uring:io_uring_create)",
-	  .tracepoint = "io_uring_create", .tp_prog = "tp_io_uring_create",
-	  .findings = RL_PAGES | F(RL003) | F(RL006) | F(RL008) },
-	{ "ring-death", "ring context freed (end of io_ring_exit_work)",
-	  { "io_ring_exit_work" }, .fexit = "fx_io_ring_exit_work",
-	  .kprobe = "kp_io_ring_exit_work", .kretprobe = "krp_io_ring_exit_work",
-	  .findings = F(RL003) },
-	{ "register-scope", "io_uring_register op in progress (region owner and kind)",
-	  { "__io_uring_register" }, .fentry = "fe_io_uring_register",
-	  .fexit = "fx_io_uring_register", .kprobe = "kp_io_uring_register",
-	  .kretprobe = "krp_io_uring_register", .findings = F(RL003) | F(RL006) },
-	{ "region-create", "region allocated or pinned: pages, pfns, kind",
-	  { "io_create_region" }, .fexit = "fx_io_create_region",
-	  .kprobe = "kp_io_create_region", .kretprobe = "krp_io_create_region",
-	  .findings = RL_PAGES | F(RL003) | F(RL006) },
-	{ "region-free", "region released: refcounts at io_uring's last reference, its unpins",
-	  { "io_free_region" }, .fentry = "fe_io_free_region", .fexit = "fx_io_free_region",
-	  .kprobe = "kp_io_free_region", .kretprobe = "krp_io_free_region",
-	  .findings = RL_PAGES | F(RL003) | RL_PINS },
-	{ "mmap-area", "address chosen for a ring mmap (get_unmapped_area)",
-	  { "io_uring_get_unmapped_area" }, .fexit = "fx_io_uring_get_unmapped_area",
-	  .kprobe = "kp_io_uring_get_unmapped_area",
-	  .kretprobe = "krp_io_uring_get_unmapped_area", .findings = F(RL008) },
-	{ "mmap", "ring mmap: vma, offset, range",
-	  { "io_uring_mmap" }, .fentry = "fe_io_uring_mmap", .fexit = "fx_io_uring_mmap",
-	  .kprobe = "kp_io_uring_mmap", .kretprobe = "krp_io_uring_mmap",
-	  .findings = RL_PAGES | F(RL006) | F(RL008) },
-	{ "insert-pages", "pages inserted into a ring vma (vm_insert_pages)",
-	  { "vm_insert_pages" }, .fentry = "fe_vm_insert_pages",
-	  .fexit = "fx_vm_insert_pages", .kprobe = "kp_vm_insert_pages",
-	  .kretprobe = "krp_vm_insert_pages", .findings = RL_PAGES | F(RL006) },
-	{ "vma-copy", "ring vma copied by fork or split (vm_area_dup)",
-	  { "vm_area_dup" }, .fexit = "fx_vm_area_dup", .kprobe = "kp_vm_area_dup",
-	  .kretprobe = "krp_vm_area_dup", .findings = RL_PAGES },
-	{ "vma-split", "ring vma cut in two: the copy shares its pages (__split_vma)",
-	  { "__split_vma" }, .fexit = "fx_split_vma", .kprobe = "kp_split_vma",
-	  .kretprobe = "krp_split_vma", .findings = RL_PAGES },
-	{ "vma-zap", "page tables of a ring vma torn down",
-	  { "__zap_vma_range", "unmap_single_vma" }, .fentry = "fe_zap_vma",
-	  .kprobe = "kp_zap_vma", .findings = RL_PAGES },
-	{ "vma-remove", "ring vma destroyed (remove_vma)",
-	  { "remove_vma" }, .fentry = "fe_remove_vma", .kprobe = "kp_remove_vma",
-	  .findings = RL_PAGES },
-	{ "arena-area", "BPF arena mmap address and its checks (arena_get_unmapped_area)",
-	  { "arena_get_unmapped_area" }, .fentry = "fe_arena_area", .fexit = "fx_arena_area",
-	  .kprobe = "kp_arena_area", .kretprobe = "krp_arena_area", .optional = true },
-	{ "arena-window", "the window an arena mmap reserved (mm_get_unmapped_area in it)",
-	  { "mm_get_unmapped_area" }, .fexit = "fx_arena_window",
-	  .kretprobe = "krp_arena_window", .optional = true },
-	{ "page-free", "tracked page returned to the allocator (kmem:mm_page_free)",
-	  .tracepoint = "mm_page_free", .tp_prog = "tp_mm_page_free",
-	  .findings = F(RL001) },
-	{ "pin", "user pages pinned for io_uring: folios, backing, owner",
-	  { "io_pin_pages" }, .fexit = "fx_io_pin_pages", .kprobe = "kp_io_pin_pages",
-	  .kretprobe = "krp_io_pin_pages", .findings = RL_PINS | F(RL007) },
-	{ "buf-register", "registered buffer: table index and the imu holding its pins",
-	  { "io_sqe_buffer_register" }, .fentry = "fe_io_sqe_buffer_register",
-	  .fexit = "fx_io_sqe_buffer_register", .kprobe = "kp_io_sqe_buffer_register",
-	  .kretprobe = "krp_io_sqe_buffer_register", .findings = RL_PINS },
-	{ "buf-release", "a ring drops a registered buffer (last drop unpins)",
-	  { "io_free_rsrc_node", "io_buffer_unmap" }, .fentry = "fe_buf_release",
-	  .fexit = "fx_buf_release", .kprobe = "kp_buf_release",
-	  .kretprobe = "krp_buf_release", .findings = RL_PINS },
-	{ "unpin-folio", "pins dropped inside a release (unpin_user_folio)",
-	  { "unpin_user_folio" }, .fentry = "fe_unpin_user_folio",
-	  .kprobe = "kp_unpin_user_folio", .findings = RL_PINS },
-	{ "unpin-page", "pins dropped inside a release (unpin_user_page)",
-	  { "unpin_user_page" }, .fentry = "fe_unpin_user_page",
-	  .kprobe = "kp_unpin_user_page", .findings = RL_PINS },
-	{ "unpin-pages", "pins dropped inside a release (unpin_user_pages)",
-	  { "unpin_user_pages" }, .fentry = "fe_unpin_user_pages",
-	  .kprobe = "kp_unpin_user_pages", .findings = RL_PINS },
-	{ "pbuf-register", "buffer ring registered: bgid, ring memory, result",
-	  { "io_register_pbuf_ring" }, .fentry = "fe_io_register_pbuf_ring",
-	  .fexit = "fx_io_register_pbuf_ring", .kprobe = "kp_io_register_pbuf_ring",
-	  .kretprobe = "krp_io_register_pbuf_ring", .findings = F(RL005) },
-	{ "pbuf-unregister", "buffer ring unregistered: bgid, result",
-	  { "io_unregister_pbuf_ring", "io_unregister_buf_ring" },
-	  .fentry = "fe_io_unregister_pbuf_ring", .fexit = "fx_io_unregister_pbuf_ring",
-	  .kprobe = "kp_io_unregister_pbuf_ring", .kretprobe = "krp_io_unregister_pbuf_ring",
-	  .findings = F(RL005) },
-	{ "bufring-pin", "a kernel user pins a buffer ring (seed 001)",
-	  { "io_uring_cmd_buf_ring_pin" }, .fexit = "fx_bufring_pin",
-	  .kprobe = "kp_bufring_pin", .kretprobe = "krp_bufring_pin",
-	  .findings = F(RL005), .optional = true },
-	{ "bufring-unpin", "a kernel user unpins a buffer ring (seed 001)",
-	  { "io_uring_cmd_buf_ring_unpin" }, .fexit = "fx_bufring_unpin",
-	  .kprobe = "kp_bufring_unpin", .kretprobe = "krp_bufring_unpin",
-	  .findings = F(RL005), .optional = true },
-	{ "bufring-release", "a buffer ring unpinned outside a command (->release)",
-	  { "io_uring_ctx_buf_ring_unpin" }, .fexit = "fx_bufring_unpin_ctx",
-	  .kprobe = "kp_bufring_unpin_ctx", .kretprobe = "krp_bufring_unpin_ctx",
-	  .optional = true },
-	{ "proc-fork", "followed process forks (sched:sched_process_fork)",
-	  .tracepoint = "sched_process_fork", .tp_prog = "tp_sched_process_fork" },
-	{ "proc-exec", "followed process execs (sched:sched_process_exec)",
-	  .tracepoint = "sched_process_exec", .tp_prog = "tp_sched_process_exec" },
-	{ "proc-exit", "followed process exits (sched:sched_process_exit)",
-	  .tracepoint = "sched_process_exit", .tp_prog = "tp_sched_process_exit" },
+	RL_HOOK_LIST(HOOK_ROW)
 };
+
+#undef FUNCS
+#undef TP
+#undef PROGS
+#undef P
+#undef HOOK_ROW
 
 #define NR_HOOKS (sizeof(hook_table) / sizeof(hook_table[0]))
 _Static_assert(NR_HOOKS <= RL_MAX_HOOKS, "raise RL_MAX_HOOKS");
 
 size_t rl_hook_count(void) { return NR_HOOKS; }
+const struct rl_hook *rl_hook_at(size_t i) { return i < NR_HOOKS ? &hook_table[i] : NULL; }
 const char *rl_hook_name(const struct rl_hook *h) { return h->name; }
 const char *rl_hook_what(const struct rl_hook *h) { return h->what; }
+const char *rl_hook_target(const struct rl_hook *h)
+{
+	return h->tracepoint ? h->tracepoint : h->funcs[0];
+}
+
+static const struct rl_hook_prog *hook_prog(const struct rl_hook *h, enum rl_prog_role r)
+{
+	static const struct rl_hook_prog none;
+
+	switch (r) {
+	case RL_PROG_FENTRY: return &h->progs.fentry;
+	case RL_PROG_FEXIT: return &h->progs.fexit;
+	case RL_PROG_KPROBE: return &h->progs.kprobe;
+	case RL_PROG_KRETPROBE: return &h->progs.kretprobe;
+	case RL_PROG_TP: return &h->progs.tp;
+	default: return &none;
+	}
+}
+
+const char *rl_hook_prog_name(const struct rl_hook *h, enum rl_prog_role r)
+{
+	return hook_prog(h, r)->name;
+}
+
+struct bpf_program *rl_hook_prog(const struct rl_hook *h, enum rl_prog_role r,
+				 const struct ringledger_bpf *skel)
+{
+	const struct rl_hook_prog *p = hook_prog(h, r);
+
+	if (!p->name)
+		return NULL;
+	return *(struct bpf_program *const *)((const char *)skel + p->off);
+}
 
 const char *rl_mech_name(enum rl_mech m)
 {
@@ -355,43 +312,45 @@ void rl_plan_make(struct rl_plan *plan, const struct rl_kernel_caps *caps,
 	}
 }
 
-static const char *const *hook_progs(const struct rl_hook *h, enum rl_mech m,
-				     const char *out[3])
+/* The programs a mechanism runs: [0] at entry (or the tracepoint), [1] at
+ * return; RL_PROG__MAX where it runs none. */
+static void mech_roles(enum rl_mech m, enum rl_prog_role roles[2])
 {
-	out[0] = out[1] = out[2] = NULL;
+	roles[0] = roles[1] = RL_PROG__MAX;
 	if (m == RL_MECH_FENTRY) {
-		out[0] = h->fentry;
-		out[1] = h->fexit;
+		roles[0] = RL_PROG_FENTRY;
+		roles[1] = RL_PROG_FEXIT;
 	} else if (m == RL_MECH_KPROBE) {
-		out[0] = h->kprobe;
-		out[1] = h->kretprobe;
+		roles[0] = RL_PROG_KPROBE;
+		roles[1] = RL_PROG_KRETPROBE;
 	} else if (m == RL_MECH_TRACEPOINT) {
-		out[0] = h->tp_prog;
+		roles[0] = RL_PROG_TP;
 	}
-	return out;
 }
 
-int rl_plan_apply(struct rl_plan *plan, struct bpf_object *obj)
+int rl_plan_apply(struct rl_plan *plan, struct ringledger_bpf *skel)
 {
 	struct bpf_program *prog;
 	size_t i, j;
 	int err;
 
-	bpf_object__for_each_program(prog, obj)
+	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
 
 	for (i = 0; i < plan->nr; i++) {
 		struct rl_hook_plan *hp = &plan->hooks[i];
-		const char *names[3];
+		enum rl_prog_role roles[2];
 
-		hook_progs(hp->hook, hp->mech, names);
+		mech_roles(hp->mech, roles);
 		for (j = 0; j < 2; j++) {
-			if (!names[j])
+			const char *name = rl_hook_prog_name(hp->hook, roles[j]);
+
+			if (!name)
 				continue;
-			prog = bpf_object__find_program_by_name(obj, names[j]);
+			prog = rl_hook_prog(hp->hook, roles[j], skel);
 			if (!prog) {
 				fprintf(stderr, "ringledger: internal error: BPF program %s missing\n",
-					names[j]);
+					name);
 				return -ENOENT;
 			}
 			bpf_program__set_autoload(prog, true);
@@ -405,23 +364,22 @@ int rl_plan_apply(struct rl_plan *plan, struct bpf_object *obj)
 	return 0;
 }
 
-int rl_plan_attach(struct rl_plan *plan, struct bpf_object *obj)
+int rl_plan_attach(struct rl_plan *plan, struct ringledger_bpf *skel)
 {
 	int failures = 0;
 	size_t i, j;
 
 	for (i = 0; i < plan->nr; i++) {
 		struct rl_hook_plan *hp = &plan->hooks[i];
-		const char *names[3];
+		enum rl_prog_role roles[2];
 
-		hook_progs(hp->hook, hp->mech, names);
+		mech_roles(hp->mech, roles);
 		for (j = 0; j < 2; j++) {
-			struct bpf_program *prog;
+			struct bpf_program *prog = rl_hook_prog(hp->hook, roles[j], skel);
 			struct bpf_link *link;
 
-			if (!names[j])
+			if (!prog)
 				continue;
-			prog = bpf_object__find_program_by_name(obj, names[j]);
 			if (hp->mech == RL_MECH_FENTRY)
 				link = bpf_program__attach_trace(prog);
 			else if (hp->mech == RL_MECH_KPROBE)

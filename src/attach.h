@@ -14,9 +14,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct bpf_object;
+struct bpf_program;
 struct bpf_link;
 struct btf;
+struct ringledger_bpf;
 
 enum rl_mech {
 	RL_MECH_ABSENT = 0,
@@ -45,7 +46,17 @@ struct rl_kernel_caps {
 
 #define RL_MAX_HOOKS 32
 
-struct rl_hook;				/* the table lives in attach.c */
+struct rl_hook;		/* a row of the table attach.c builds from include/rl_hooks.h */
+
+/* What a program of a hook is for: the columns of PROGS() in rl_hooks.h. */
+enum rl_prog_role {
+	RL_PROG_FENTRY = 0,
+	RL_PROG_FEXIT,
+	RL_PROG_KPROBE,
+	RL_PROG_KRETPROBE,
+	RL_PROG_TP,		/* raw tracepoint */
+	RL_PROG__MAX,
+};
 
 struct rl_hook_plan {
 	const struct rl_hook *hook;
@@ -73,10 +84,10 @@ void rl_plan_make(struct rl_plan *plan, const struct rl_kernel_caps *caps,
 		  enum rl_attach_pref pref);
 /* Before load: switch off the programs of the mechanisms not chosen and
  * point the chosen fentry programs at the chosen functions. */
-int rl_plan_apply(struct rl_plan *plan, struct bpf_object *obj);
+int rl_plan_apply(struct rl_plan *plan, struct ringledger_bpf *skel);
 /* After load: attach every chosen program; failures are recorded in the
  * plan (attach_err) and counted in the return value. */
-int rl_plan_attach(struct rl_plan *plan, struct bpf_object *obj);
+int rl_plan_attach(struct rl_plan *plan, struct ringledger_bpf *skel);
 void rl_plan_detach(struct rl_plan *plan);
 
 /* Findings whose hooks are all present (bit 1 << RLxxx). */
@@ -91,9 +102,17 @@ bool rl_plan_finding_moot(const struct rl_plan *plan, int finding);
  * optional hook that is absent is not a failure. */
 size_t rl_plan_failures(const struct rl_plan *plan, char *buf, size_t len);
 
+size_t rl_hook_count(void);
+const struct rl_hook *rl_hook_at(size_t i);	/* NULL past the end */
 const char *rl_hook_name(const struct rl_hook *h);
 const char *rl_hook_what(const struct rl_hook *h);
+/* The tracepoint, or the first candidate function. */
+const char *rl_hook_target(const struct rl_hook *h);
+/* The hook's program for a role: its name (NULL: none), and the program
+ * in an opened skeleton (NULL: none). */
+const char *rl_hook_prog_name(const struct rl_hook *h, enum rl_prog_role r);
+struct bpf_program *rl_hook_prog(const struct rl_hook *h, enum rl_prog_role r,
+				 const struct ringledger_bpf *skel);
 const char *rl_mech_name(enum rl_mech m);
-size_t rl_hook_count(void);
 
 #endif /* RL_ATTACH_H */

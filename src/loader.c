@@ -136,7 +136,7 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 		bpf_map__set_max_entries(skel->maps.events, o->ringbuf_kib * 1024);
 	/* the kernel side wakes us when an eighth of the buffer waits */
 	skel->rodata->wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 8;
-	ret = rl_plan_apply(&s->plan, skel->obj);
+	ret = rl_plan_apply(&s->plan, skel);
 	if (ret) {
 		snprintf(err, len, "cannot configure BPF programs: %s", strerror(-ret));
 		goto cleanup;
@@ -151,7 +151,7 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 	}
 
 	/* attach: a hook that fails is recorded, the verdict becomes inconclusive */
-	s->attach_failures = rl_plan_attach(&s->plan, skel->obj);
+	s->attach_failures = rl_plan_attach(&s->plan, skel);
 
 	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_ring_record, s, NULL);
 	if (!s->rb) {
@@ -179,7 +179,7 @@ int rl_session_poll(struct rl_session *s, int timeout_ms)
 	int n = ring_buffer__poll(s->rb, timeout_ms);
 
 	/* the kernel side wakes us only for a filling buffer (wakeup_flags()
-	 * in bpf/ringledger.bpf.c): what came since is read when the wait
+	 * in bpf/common.bpf.h): what came since is read when the wait
 	 * times out */
 	if (n == 0 || n == -EINTR)
 		n = ring_buffer__consume(s->rb);

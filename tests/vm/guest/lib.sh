@@ -30,6 +30,28 @@ t_run() {
 		t_fail "$name" "expected exit $want, got $got from: $*" "$T_OUT"; fi
 }
 
+# check_json CMD...: `ringledger check` of CMD (in the guest) with its JSON
+# report in $J; sets $rc, the output in $T_OUT
+J=/tmp/report.json
+check_json() {
+	ringledger check --json "$J" --settle 20 -- "$@" > "$T_OUT" 2>&1
+	rc=$?
+}
+
+# expect_clean NAME CMD...: CMD must be clean: exit 0, verdict clean (no
+# finding, nothing lost); on failure, the finding ids the report holds
+expect_clean() {
+	name=$1; shift
+	check_json "$@"
+	if [ "$rc" = 0 ] && grep -q -E '"verdict": *"clean"' "$J"; then
+		t_ok "$name: clean"
+	else
+		clean_ids=$(grep -o -E '"id": *"RL[0-9]+"' "$J" 2>/dev/null | grep -o -E 'RL[0-9]+' |
+			sort | tr '\n' ' ')
+		t_fail "$name: clean" "ringledger check exited $rc, ids: ${clean_ids:-none}" "$T_OUT"
+	fi
+}
+
 # t_grep NAME PATTERN [FILE]: FILE (default $T_OUT) has a line matching PATTERN
 t_grep() {
 	f=${3:-$T_OUT}

@@ -51,17 +51,6 @@ if [ -c /dev/rl_bufpin ]; then t_ok "/dev/rl_bufpin exists"; else
 knobs_all_off
 
 # ---- 2. knobs off ------------------------------------------------------------
-expect_clean() {	# name workload args...
-	name=$1; shift
-	ringledger check --json "$KJ" --settle 20 -- "$@" > "$T_OUT" 2>&1
-	rc=$?
-	if [ "$rc" = 0 ] && grep -q -E '"verdict": *"clean"' "$KJ"; then
-		t_ok "$name: clean"
-	else
-		t_fail "$name: clean" "ringledger check exited $rc, ids: $(report_ids "$KJ")" "$T_OUT"
-	fi
-}
-
 for w in $CLEAN_WORKLOADS; do
 	expect_clean "$w" /workloads/$w
 done

@@ -5,24 +5,7 @@
 # lets ringledger see, which `ringledger features` decides (exit 0: every
 # implemented finding available; 2: partial support, e.g. 6.12).
 . /tests/lib.sh
-J=/tmp/report.json
-
-# check WORKLOAD... with a JSON report; sets $rc
-check_json() {
-	ringledger check --json "$J" --settle 20 -- "$@" > "$T_OUT" 2>&1
-	rc=$?
-}
-
-# A workload must be clean: exit 0, verdict clean, no finding, nothing lost.
-expect_clean() {	# name workload args...
-	name=$1; shift
-	check_json "$@"
-	if [ "$rc" = 0 ] && grep -q -E '"verdict": *"clean"' "$J"; then
-		t_ok "$name: clean"
-	else
-		t_fail "$name: clean" "ringledger check exited $rc" "$T_OUT"
-	fi
-}
+# check_json and expect_clean: lib.sh
 
 # A workload must give exactly one finding id (maybe several times).
 expect_only() {	# name id workload args...

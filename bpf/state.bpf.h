@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * ringledger.bpf.h - state private to the BPF side: what a task is in the
- * middle of, and the argument stash the kprobe fallback needs.
+ * state.bpf.h - state private to the BPF side: what a task is in the
+ * middle of, what a tracked region or pin set is, and the argument stash
+ * the kprobe fallback needs.
  */
 #ifndef RL_BPF_PRIVATE_H
 #define RL_BPF_PRIVATE_H
+
+#include "rl_hooks.h"
 
 /* io_uring_register(2) opcodes that create regions or pin user memory
  * (uapi io_uring.h) */
@@ -80,7 +83,8 @@ struct rl_pin_info {
  * bpf_ringbuf_output when it is full and when the scope ends. */
 struct rl_pin_scope {
 	__u32 end_flags;	/* RL_UNPIN_F_* for the event ending it    */
-	__u32 opener;		/* the hook whose exit closes it           */
+	__u32 opener;		/* the hook whose exit closes it
+				 * (enum rl_scope_opener)                  */
 	struct rl_event ev;	/* RL_EV_UNPIN being filled                */
 };
 
@@ -102,24 +106,18 @@ struct rl_pin_scratch {
 	__u32 pad;
 };
 
-/* kprobe fallback: entry arguments kept for the matching kretprobe */
-enum rl_hook {
-	RL_HOOK_EXIT_WORK = 1,
-	RL_HOOK_CREATE_REGION,
-	RL_HOOK_UNMAPPED_AREA,
-	RL_HOOK_VMA_DUP,
-	RL_HOOK_PIN_PAGES,
-	RL_HOOK_BUF_REGISTER,
-	RL_HOOK_BUFRING_PIN,
-	RL_HOOK_BUFRING_UNPIN,
-	RL_HOOK_BUFRING_UNPIN_CTX,
-	RL_HOOK_VMA_SPLIT,
-	RL_HOOK_ARENA_AREA,
+/* kprobe fallback: entry arguments kept for the matching kretprobe, in
+ * the slot of the hook (include/rl_hooks.h) */
+enum rl_stash_slot {
+	RL_STASH_NONE = 0,
+#define RL_STASH_SLOT(id, ...) RL_STASH_##id,
+	RL_HOOK_LIST(RL_STASH_SLOT)
+#undef RL_STASH_SLOT
 };
 
 struct rl_stash_key {
 	__u32 tid;
-	__u32 hook;
+	__u32 slot;		/* enum rl_stash_slot */
 };
 
 struct rl_stash {

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * common.bpf.h - what every BPF object of ringledger shares: the maps and
+ * globals (defined once, in globals.bpf.c; declared extern here), the
+ * filters, the event helpers, the per-task scope and the kprobe stash.
+ *
+ * The objects (one per kernel object: ctx, region, mmap, vma, pin, unpin,
+ * buf, pbuf, arena, page, proc) are linked into one skeleton by `bpftool
+ * gen object`.  Helpers here are __always_inline: a program's code is what
+ * it was when every program sat in one file.
+ *
+ * Filtering: births are filtered by process (the followed set for `check`
+ * and `-p`, the comm for `-c`); everything after a birth is filtered by the
+ * object itself (tracked ctx, region, vma and pfn maps), because teardown
+ * runs in kworkers and in other processes.
+ *
+ * Attach: every function hook has its fentry/fexit program and its
+ * kprobe/kretprobe twin side by side; include/rl_hooks.h lists them and
+ * src/attach.c picks one per hook from the running kernel's BTF.
+ */
+#ifndef RL_COMMON_BPF_H
+#define RL_COMMON_BPF_H
+
+#include "core_types.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "rl_events.h"
+#include "state.bpf.h"
+
+/* ---- configuration, set by the loader before load ---------------------- */
+
+extern const volatile bool follow_only;		/* births only from followed pids */
+extern const volatile bool comm_filter;
+extern const volatile char target_comm[RL_COMM_LEN];
+extern const volatile bool capture_stacks;
+extern const volatile __u64 vmemmap_base_default;
+#define RL_RINGBUF_DEFAULT_BYTES (8 << 20)	/* `--ringbuf-kib` changes it */
+/* wake the reader once this much is waiting: an eighth of the ring buffer
+ * (the loader sets it from the buffer's size) */
+extern const volatile __u64 wakeup_bytes;
+
+/* ---- maps; sizes are set by the loader before load --------------------- */
+
+/* One type per map: the definition (globals.bpf.c) and every extern use
+ * the same one, which is what the BPF linker compares. */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, RL_RINGBUF_DEFAULT_BYTES);
+} rl_events_map_t;
+
+#define RL_HASH_MAP(name, key_t, value_t, size)				\
+	typedef struct {						\
+		__uint(type, BPF_MAP_TYPE_HASH);			\
+		__uint(max_entries, size);				\
+		__type(key, key_t);					\
+		__type(value, value_t);					\
+	} name
+
+#define RL_PERCPU_SLOT(name, value_t)					\
+	typedef struct {						\
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);		\
+		__uint(max_entries, 1);					\
+		__type(key, __u32);					\
+		__type(value, value_t);					\
+	} name
+
+RL_HASH_MAP(rl_followed_pids_t, __u32, __u8, 4096);		/* tgid */
+RL_HASH_MAP(rl_tracked_ctxs_t, __u64, __u32, 4096);		/* ctx -> creator tgid */
+RL_HASH_MAP(rl_tracked_regions_t, __u64, struct rl_region_info, 16384);	/* pages[] */
+RL_HASH_MAP(rl_tracked_vmas_t, __u64, __u64, 16384);		/* vma -> ctx */
+RL_HASH_MAP(rl_tracked_pfns_t, __u64, __u64, 262144);		/* pfn -> region */
+RL_HASH_MAP(rl_task_scopes_t, __u32, struct rl_task_scope, 4096);	/* tid */
+RL_HASH_MAP(rl_kprobe_stash_t, struct rl_stash_key, struct rl_stash, 4096);
+RL_PERCPU_SLOT(rl_event_seq_t, __u64);
+RL_HASH_MAP(rl_tracked_imus_t, __u64, struct rl_pin_info, 16384);	/* imu */
+RL_HASH_MAP(rl_tracked_pin_arrays_t, __u64, struct rl_pin_info, 4096);	/* pages[] */
+RL_HASH_MAP(rl_pin_scopes_t, __u32, struct rl_pin_scope, 1024);	/* tid */
+RL_PERCPU_SLOT(rl_pin_scratch_t, struct rl_pin_scratch);
+
+extern rl_events_map_t events SEC(".maps");
+extern rl_followed_pids_t followed_pids SEC(".maps");
+extern rl_tracked_ctxs_t tracked_ctxs SEC(".maps");
+extern rl_tracked_regions_t tracked_regions SEC(".maps");
+extern rl_tracked_vmas_t tracked_vmas SEC(".maps");
+extern rl_tracked_pfns_t tracked_pfns SEC(".maps");
+extern rl_task_scopes_t task_scopes SEC(".maps");
+extern rl_kprobe_stash_t kprobe_stash SEC(".maps");
+extern rl_event_seq_t event_seq SEC(".maps");
+extern rl_tracked_imus_t tracked_imus SEC(".maps");
+extern rl_tracked_pin_arrays_t tracked_pin_arrays SEC(".maps");
+extern rl_pin_scopes_t pin_scopes SEC(".maps");
+extern rl_pin_scratch_t pin_scratch SEC(".maps");
+
+/* ---- globals (globals.bpf.c says what each is) ------------------------- */
+
+extern __u64 counters[RL_CNT__MAX];
+extern __u64 events_emitted;
+extern __u64 pin_serial;
+extern __s64 open_pin_scopes;
+extern __s64 open_arena_scopes;
+
+static __always_inline void count(enum rl_counter c)
+{
+	if (c < RL_CNT__MAX)
+		__sync_fetch_and_add(&counters[c], 1);
+}
+
+/* ---- filters ------------------------------------------------------------ */
+
+static __always_inline __u32 current_tgid(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[RL_COMM_LEN];
+	int i;
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (i = 0; i < RL_COMM_LEN; i++) {
+		if (comm[i] != target_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/* Is the current task one whose *new* objects we track? */
+static __always_inline bool task_followed(void)
+{
+	__u32 tgid = current_tgid();
+
+	if (follow_only && !bpf_map_lookup_elem(&followed_pids, &tgid))
+		return false;
+	if (comm_filter && !comm_matches())
+		return false;
+	return true;
+}
+
+static __always_inline bool ctx_tracked(__u64 ctx)
+{
+	return ctx && bpf_map_lookup_elem(&tracked_ctxs, &ctx);
+}
+
+static __always_inline bool is_err_or_null(__u64 ptr)
+{
+	return !ptr || ptr >= (__u64)-4095;
+}
+
+/* ---- pfns ---------------------------------------------------------------- */
+
+/* vmemmap_base moves with KASLR: only page.bpf.c names the kernel symbol
+ * (the BPF linker cannot merge a typeless ksym two objects name), and its
+ * page free program reads it inline.  Every other object keeps its own
+ * copy, read once through vmemmap_read() (page.bpf.c). */
+__u64 vmemmap_read(void) __hidden;
+
+static __always_inline __u64 pfn_of(const struct page *page, __u64 base)
+{
+	return ((__u64)page - base) / bpf_core_type_size(struct page);
+}
+
+#ifndef RL_VMEMMAP_OWNER
+static __u64 vmemmap_cached;
+
+static __always_inline __u64 page_to_pfn(const struct page *page)
+{
+	__u64 base = vmemmap_cached;
+
+	if (!base) {
+		base = vmemmap_read();
+		vmemmap_cached = base;
+	}
+	return pfn_of(page, base);
+}
+#endif
+
+/* ---- events -------------------------------------------------------------- */
+
+static __always_inline void event_header(struct rl_event *ev, __u32 type)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 zero = 0;
+	__u64 *seq;
+
+	ev->h.ts_ns = bpf_ktime_get_ns();
+	ev->h.type = type;
+	ev->h.pid = id >> 32;
+	ev->h.tid = (__u32)id;
+	ev->h.cpu = bpf_get_smp_processor_id();
+	seq = bpf_map_lookup_elem(&event_seq, &zero);
+	if (seq)
+		ev->h.seq = (*seq)++;
+	bpf_get_current_comm(ev->h.comm, sizeof(ev->h.comm));
+}
+
+/* Wake the reader only once the buffer is an eighth full: it reads what
+ * is there whenever its wait times out (every 20-100 ms), and a wakeup
+ * per event costs the producer an irq_work and the reader's CPU an IPI
+ * for every event of a burst (a 64 MiB buffer registration: 1,500). */
+static __always_inline __u64 wakeup_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline struct rl_event *event_reserve(__u32 type)
+{
+	struct rl_event *ev;
+
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		count(RL_CNT_RINGBUF_FULL);
+		return NULL;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	event_header(ev, type);
+	return ev;
+}
+
+static __always_inline void event_stack(void *ctx, struct rl_event *ev)
+{
+	long n;
+
+	if (!capture_stacks)
+		return;
+	n = bpf_get_stack(ctx, ev->stack, sizeof(ev->stack), 0);
+	if (n < 0) {
+		count(RL_CNT_STACK_FAIL);
+		return;
+	}
+	ev->nr_stack = n / sizeof(__u64);
+}
+
+static __always_inline void event_submit(struct rl_event *ev)
+{
+	__sync_fetch_and_add(&events_emitted, 1);
+	bpf_ringbuf_submit(ev, wakeup_flags());
+}
+
+/* An event built outside the ring buffer (in a map value), copied in
+ * whole. */
+static __always_inline void event_output(struct rl_event *ev)
+{
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), wakeup_flags()))
+		count(RL_CNT_RINGBUF_FULL);
+	else
+		__sync_fetch_and_add(&events_emitted, 1);
+}
+
+/* ---- per task: the register call and the mmap it is inside of ---------- */
+
+static __always_inline struct rl_task_scope *scope_get(bool create)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct rl_task_scope *s, zero = {};
+
+	s = bpf_map_lookup_elem(&task_scopes, &tid);
+	if (s || !create)
+		return s;
+	if (bpf_map_update_elem(&task_scopes, &tid, &zero, BPF_NOEXIST)) {
+		count(RL_CNT_TRACK_MAP_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&task_scopes, &tid);
+}
+
+static __always_inline void scope_put_if_idle(struct rl_task_scope *s)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (!s->reg_ctx && !s->mmap_ctx)
+		bpf_map_delete_elem(&task_scopes, &tid);
+}
+
+static __always_inline void track(void *map, __u64 key, __u64 val,
+				  enum rl_counter full)
+{
+	if (bpf_map_update_elem(map, &key, &val, BPF_ANY))
+		count(full);
+}
+
+/* The end of the current task's user address space (mm->task_size):
+ * 47 or 56 bits, or 4 GiB for a compat task; 0 when unreadable. */
+static __always_inline __u64 current_task_size(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, mm, task_size);
+}
+
+/* ---- kprobe fallback: a kretprobe has no arguments, so its kprobe
+ * stashes them per (tid, the hook's slot) ------------------------------- */
+
+static __always_inline struct rl_stash_key stash_key(enum rl_stash_slot slot)
+{
+	struct rl_stash_key k = { .tid = (__u32)bpf_get_current_pid_tgid(),
+				  .slot = slot };
+
+	return k;
+}
+
+static __always_inline void stash_args(enum rl_stash_slot slot, __u64 a0, __u64 a1,
+				       __u64 a2, __u64 a3)
+{
+	struct rl_stash_key k = stash_key(slot);
+	struct rl_stash v = { .arg = { a0, a1, a2, a3 } };
+
+	if (bpf_map_update_elem(&kprobe_stash, &k, &v, BPF_ANY))
+		count(RL_CNT_TRACK_MAP_FULL);
+}
+
+/* This task's stash in slot, or NULL; stash_drop() ends it. */
+static __always_inline struct rl_stash *stash_peek(enum rl_stash_slot slot)
+{
+	struct rl_stash_key k = stash_key(slot);
+
+	return bpf_map_lookup_elem(&kprobe_stash, &k);
+}
+
+static __always_inline void stash_drop(enum rl_stash_slot slot)
+{
+	struct rl_stash_key k = stash_key(slot);
+
+	bpf_map_delete_elem(&kprobe_stash, &k);
+}
+
+static __always_inline bool unstash_args(enum rl_stash_slot slot, struct rl_stash *out)
+{
+	struct rl_stash *v = stash_peek(slot);
+
+	if (!v) {
+		count(RL_CNT_ENTRY_MISSING);
+		return false;
+	}
+	*out = *v;
+	stash_drop(slot);
+	return true;
+}
+
+#endif /* RL_COMMON_BPF_H */

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctx.bpf.c - ring contexts: their birth (the io_uring_create tracepoint),
+ * their death (the end of io_ring_exit_work), and the io_uring_register
+ * call in progress, which tells who owns a region being created.
+ */
+#include "common.bpf.h"
+
+/* ---- ring contexts ----------------------------------------------------- */
+
+/* The SQ/CQ and SQE regions are created before the ctx is published by the
+ * io_uring_create tracepoint: give them their owner now (7.x layout). */
+static __always_inline void claim_ring_regions(struct io_ring_ctx *ring)
+{
+	__u64 owner = (__u64)ring, pages;
+	struct rl_region_info *info;
+
+	if (!bpf_core_field_exists(ring->ring_region))
+		return;
+	pages = (__u64)BPF_CORE_READ(ring, ring_region.pages);
+	info = pages ? bpf_map_lookup_elem(&tracked_regions, &pages) : NULL;
+	if (info)
+		info->ctx = owner;
+	pages = (__u64)BPF_CORE_READ(ring, sq_region.pages);
+	info = pages ? bpf_map_lookup_elem(&tracked_regions, &pages) : NULL;
+	if (info)
+		info->ctx = owner;
+}
+
+SEC("raw_tp/io_uring_create")
+int BPF_PROG(tp_io_uring_create, int fd, struct io_ring_ctx *ring, __u32 sq_entries,
+	     __u32 cq_entries, __u32 flags)
+{
+	struct rl_event *ev;
+
+	if (!task_followed())
+		return 0;
+	track(&tracked_ctxs, (__u64)ring, current_tgid(), RL_CNT_TRACK_MAP_FULL);
+	claim_ring_regions(ring);
+	ev = event_reserve(RL_EV_CTX_CREATE);
+	if (!ev)
+		return 0;
+	ev->ctx.ctx = (__u64)ring;
+	ev->ctx.sq_entries = sq_entries;
+	ev->ctx.cq_entries = cq_entries;
+	ev->ctx.flags = flags;
+	ev->ctx.fd = fd;
+	event_submit(ev);
+	return 0;
+}
+
+/* io_ring_exit_work() ends by freeing the ctx (io_ring_ctx_free is inlined):
+ * its return is the ctx's death. */
+static __always_inline int handle_exit_work(void *work)
+{
+	__u64 ctx = (__u64)work - bpf_core_field_offset(struct io_ring_ctx, exit_work);
+	struct rl_event *ev;
+
+	if (!bpf_map_lookup_elem(&tracked_ctxs, &ctx))
+		return 0;
+	bpf_map_delete_elem(&tracked_ctxs, &ctx);
+	ev = event_reserve(RL_EV_CTX_DEAD);
+	if (!ev)
+		return 0;
+	ev->ctx.ctx = ctx;
+	event_submit(ev);
+	return 0;
+}
+
+SEC("fexit/io_ring_exit_work")
+int BPF_PROG(fx_io_ring_exit_work, void *work)
+{
+	return handle_exit_work(work);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_io_ring_exit_work, void *work)
+{
+	stash_args(RL_STASH_RING_DEATH, (__u64)work, 0, 0, 0);
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(krp_io_ring_exit_work)
+{
+	struct rl_stash s;
+
+	if (!unstash_args(RL_STASH_RING_DEATH, &s))
+		return 0;
+	return handle_exit_work((void *)s.arg[0]);
+}
+
+/* ---- register operations: who owns the region being created ----------- */
+
+/* The table index the first buffer of a register call goes to: 0, or the
+ * offset an update starts at (read from the caller's argument, as the
+ * kernel is about to). */
+static __always_inline __u32 first_buffer_index(__u32 opcode, const void *arg)
+{
+	struct rl_uapi_rsrc_update2 up = {};
+
+	if (opcode != RL_IORING_REGISTER_BUFFERS_UPDATE || !arg)
+		return 0;
+	if (bpf_probe_read_user(&up, sizeof(up), arg))
+		count(RL_CNT_READ_FAIL);
+	return up.offset;
+}
+
+static __always_inline int handle_register_enter(__u64 ctx, __u32 opcode, const void *arg)
+{
+	struct rl_task_scope *s;
+
+	if (!ctx_tracked(ctx))
+		return 0;
+	s = scope_get(true);
+	if (!s)
+		return 0;
+	s->reg_ctx = ctx;
+	s->reg_opcode = opcode;
+	s->reg_bgid = 0;
+	s->buf_pin_key = 0;
+	s->in_buf_register = 0;
+	s->buf_next_index = first_buffer_index(opcode, arg);
+	return 0;
+}
+
+static __always_inline int handle_register_exit(void)
+{
+	struct rl_task_scope *s = scope_get(false);
+
+	if (!s)
+		return 0;
+	s->reg_ctx = 0;
+	s->reg_opcode = 0;
+	scope_put_if_idle(s);
+	return 0;
+}
+
+SEC("fentry/__io_uring_register")
+int BPF_PROG(fe_io_uring_register, void *ring, __u32 opcode, void *arg)
+{
+	return handle_register_enter((__u64)ring, opcode, arg);
+}
+
+SEC("fexit/__io_uring_register")
+int BPF_PROG(fx_io_uring_register)
+{
+	return handle_register_exit();
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_io_uring_register, void *ring, __u32 opcode, void *arg)
+{
+	return handle_register_enter((__u64)ring, opcode, arg);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(krp_io_uring_register)
+{
+	return handle_register_exit();
+}

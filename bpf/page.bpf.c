@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * page.bpf.c - pages: a tracked page returned to the allocator
+ * (kmem:mm_page_free), and the one place that reads vmemmap_base.
+ */
+#define RL_VMEMMAP_OWNER
+#include "common.bpf.h"
+
+/* vmemmap_base moves with KASLR; read through kallsyms (typeless ksym).
+ * Declared in this object only: the BPF linker cannot merge a typeless
+ * ksym that two objects name. */
+extern const void vmemmap_base __ksym __weak;
+
+/* vmemmap_base, once read */
+static __u64 vmemmap_cached;
+
+static __always_inline __u64 vmemmap_lookup(void)
+{
+	__u64 base = 0;
+
+	if (&vmemmap_base == 0 ||
+	    bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base))
+		base = vmemmap_base_default;
+	return base;
+}
+
+/* For the other objects, each of which caches what it returns
+ * (common.bpf.h). */
+__hidden __u64 vmemmap_read(void)
+{
+	return vmemmap_lookup();
+}
+
+/* The page free program's own, inline and written as it always was: its
+ * fast path (the cache is set) is one load, then the map lookup. */
+static __always_inline __u64 page_to_pfn(const struct page *page)
+{
+	__u64 base = vmemmap_cached;
+
+	if (!base) {
+		if (&vmemmap_base == 0 ||
+		    bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base))
+			base = vmemmap_base_default;
+		vmemmap_cached = base;
+	}
+	return pfn_of(page, base);
+}
+
+/* Fires for every page freed in the system: one map lookup, nothing else,
+ * unless the pfn is ours.  Tracked pages are order-0 or the head of a
+ * compound region, so the head pfn is the only key to look up. */
+SEC("raw_tp/mm_page_free")
+int BPF_PROG(tp_mm_page_free, struct page *page, unsigned int order)
+{
+	__u64 pfn = page_to_pfn(page), *region;
+	struct rl_event *ev;
+
+	region = bpf_map_lookup_elem(&tracked_pfns, &pfn);
+	if (!region)
+		return 0;
+	bpf_map_delete_elem(&tracked_pfns, &pfn);
+	ev = event_reserve(RL_EV_PAGE_FREE);
+	if (!ev)
+		return 0;
+	ev->page.pfn = pfn;
+	ev->page.order = order;
+	event_stack(ctx, ev);
+	event_submit(ev);
+	return 0;
+}

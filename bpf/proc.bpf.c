@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * proc.bpf.c - processes: the followed set grows with fork; exec and
+ * exit of a followed process are reported.
+ */
+#include "common.bpf.h"
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(tp_sched_process_fork, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct rl_event *ev;
+	__u8 one = 1;
+
+	if (ptgid == ctgid || !bpf_map_lookup_elem(&followed_pids, &ptgid))
+		return 0;
+	if (bpf_map_update_elem(&followed_pids, &ctgid, &one, BPF_ANY))
+		count(RL_CNT_TRACK_MAP_FULL);
+	ev = event_reserve(RL_EV_PROC_FORK);
+	if (!ev)
+		return 0;
+	ev->proc.parent_pid = ptgid;
+	ev->proc.child_pid = ctgid;
+	event_submit(ev);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(tp_sched_process_exec, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct rl_event *ev;
+
+	if (!bpf_map_lookup_elem(&followed_pids, &tgid))
+		return 0;
+	ev = event_reserve(RL_EV_PROC_EXEC);
+	if (!ev)
+		return 0;
+	ev->proc.parent_pid = BPF_CORE_READ(p, real_parent, tgid);
+	event_submit(ev);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(tp_sched_process_exit, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct rl_event *ev;
+
+	if (BPF_CORE_READ(p, pid) != tgid ||
+	    !bpf_map_lookup_elem(&followed_pids, &tgid))
+		return 0;
+	ev = event_reserve(RL_EV_PROC_EXIT);
+	if (!ev)
+		return 0;
+	ev->proc.parent_pid = BPF_CORE_READ(p, real_parent, tgid);
+	ev->proc.exit_code = BPF_CORE_READ(p, exit_code);
+	event_submit(ev);
+	return 0;
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_hooks.c - the hook table (include/rl_hooks.h, built by attach.c)
+ * against the BPF object: opens the skeleton without loading it (no
+ * privilege needed) and checks that
+ *   - every program the table names is in the object, is the skeleton
+ *     member the table points at, and is of its column's kind (fentry /
+ *     fexit on the hook's function, kprobe, kretprobe, raw tracepoint);
+ *   - every program of the object belongs to exactly one hook;
+ *   - no two hooks share a program, and hook names are unique.
+ * A misspelt name in the table does not build (P() is an offsetof into the
+ * skeleton); what the build cannot see is checked here.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "ringledger.skel.h"
+#include "tests.h"
+
+static const char *const role_name[RL_PROG__MAX] = {
+	[RL_PROG_FENTRY] = "fentry", [RL_PROG_FEXIT] = "fexit", [RL_PROG_KPROBE] = "kprobe",
+	[RL_PROG_KRETPROBE] = "kretprobe", [RL_PROG_TP] = "raw_tp",
+};
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_WARN)
+		return 0;
+	printf("#   libbpf: ");
+	return vprintf(fmt, ap);
+}
+
+/* The section a program of this role on this hook must sit in. */
+static void want_section(const struct rl_hook *h, enum rl_prog_role r, char *buf, size_t len)
+{
+	if (r == RL_PROG_KPROBE || r == RL_PROG_KRETPROBE)
+		snprintf(buf, len, "%s", role_name[r]);
+	else
+		snprintf(buf, len, "%s/%s", role_name[r], rl_hook_target(h));
+}
+
+/* Each program the table names: in the object, the member the table
+ * points at, in the section its column says. */
+static void check_table_programs(const struct ringledger_bpf *skel)
+{
+	char check[256], sec[128];
+	size_t i;
+	int r;
+
+	for (i = 0; i < rl_hook_count(); i++) {
+		const struct rl_hook *h = rl_hook_at(i);
+		int nprogs = 0;
+
+		for (r = 0; r < RL_PROG__MAX; r++) {
+			const char *name = rl_hook_prog_name(h, r);
+			struct bpf_program *by_name, *member;
+
+			if (!name)
+				continue;
+			nprogs++;
+			by_name = bpf_object__find_program_by_name(skel->obj, name);
+			member = rl_hook_prog(h, r, skel);
+			snprintf(check, sizeof(check), "hook %s: %s program %s is in the object",
+				 rl_hook_name(h), role_name[r], name);
+			if (!T_OK(by_name && by_name == member, check)) {
+				printf("#   by name %p, skeleton member %p\n", (void *)by_name,
+				       (void *)member);
+				continue;
+			}
+			want_section(h, r, sec, sizeof(sec));
+			snprintf(check, sizeof(check), "hook %s: %s is a %s program",
+				 rl_hook_name(h), name, sec);
+			T_EQ_STR(check, bpf_program__section_name(by_name), sec);
+		}
+		snprintf(check, sizeof(check), "hook %s has a program", rl_hook_name(h));
+		T_OK(nprogs > 0, check);
+	}
+}
+
+/* The hooks (and roles) that name prog; the first two in first, second. */
+static int hooks_of(const struct ringledger_bpf *skel, const struct bpf_program *prog,
+		    const struct rl_hook **first, const struct rl_hook **second)
+{
+	int n = 0, r;
+	size_t i;
+
+	*first = *second = NULL;
+	for (i = 0; i < rl_hook_count(); i++) {
+		const struct rl_hook *h = rl_hook_at(i);
+
+		for (r = 0; r < RL_PROG__MAX; r++) {
+			if (rl_hook_prog(h, r, skel) != prog)
+				continue;
+			if (n == 0)
+				*first = h;
+			else if (n == 1)
+				*second = h;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Each program of the object: named by exactly one hook, in one role. */
+static void check_object_programs(const struct ringledger_bpf *skel)
+{
+	const struct rl_hook *first, *second;
+	struct bpf_program *prog;
+	int nr = 0, shared = 0, n;
+	char check[256];
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		nr++;
+		n = hooks_of(skel, prog, &first, &second);
+		snprintf(check, sizeof(check), "program %s belongs to exactly one hook",
+			 bpf_program__name(prog));
+		if (!T_OK(n == 1, check))
+			printf("#   named %d times%s%s%s%s\n", n, first ? ": " : "",
+			       first ? rl_hook_name(first) : "", second ? ", " : "",
+			       second ? rl_hook_name(second) : "");
+		shared += n > 1;
+	}
+	T_OK(nr > 0, "the object has programs");
+	T_EQ_U("no two hooks share a program", shared, 0);
+}
+
+static void check_hook_names(void)
+{
+	size_t i, j, dups = 0;
+
+	for (i = 0; i < rl_hook_count(); i++)
+		for (j = i + 1; j < rl_hook_count(); j++)
+			if (!strcmp(rl_hook_name(rl_hook_at(i)), rl_hook_name(rl_hook_at(j)))) {
+				printf("#   %s twice\n", rl_hook_name(rl_hook_at(i)));
+				dups++;
+			}
+	T_EQ_U("hook names are unique", dups, 0);
+	T_OK(rl_hook_at(rl_hook_count()) == NULL, "rl_hook_at ends with the table");
+}
+
+int main(void)
+{
+	struct ringledger_bpf *skel;
+
+	libbpf_set_print(quiet_print);
+	skel = ringledger_bpf__open();
+	if (!T_OK(skel != NULL, "the skeleton opens (not loaded)")) {
+		printf("#   %s\n", strerror(errno));
+		return t_done();
+	}
+	check_hook_names();
+	check_table_programs(skel);
+	check_object_programs(skel);
+	ringledger_bpf__destroy(skel);
+	return t_done();
+}
