@@ -14,7 +14,7 @@ secs_since() { awk "BEGIN{printf \"%.1f\", $(now) - $1}"; }
 
 # ---- what of ours bpftool lists ------------------------------------------------
 # Our programs are named tp_/fe_/fx_/kp_/krp_ + the hook; our maps as in
-# bpf/ringledger.bpf.c (the kernel keeps 15 characters of a name), plus the
+# bpf/globals.bpf.c (the kernel keeps 15 characters of a name), plus the
 # skeleton's .rodata and .bss.  Links carry no name: ours are the ones whose
 # program is ours.
 OUR_PROGS=' name (tp|fe|fx|kp|krp)_[a-z0-9_]+ '
