@@ -2,7 +2,7 @@
 /*
  * rl_events.h - the event stream between the BPF programs and the ledger.
  *
- * Included by bpf/*.bpf.c (kernel side) and by src/ (user side).
+ * Included by the BPF objects in bpf/ (kernel side) and by src/ (user side).
  * One struct, one layout: the BPF side fills a struct rl_event in the ring
  * buffer, the ledger consumes it, `record` writes it as one text line and
  * `replay` parses it back.  Bump RL_EVENT_ABI when the layout changes.
