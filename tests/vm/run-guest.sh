@@ -108,7 +108,7 @@ accel=tcg
 if [ -w "${RL_KVM_DEV:-/dev/kvm}" ] && [ "$(cat "$accel_note" 2>/dev/null || true)" != tcg ]; then accel=kvm; fi
 
 boot() { # $1 accel; console to $work/console
-	if [ "$1" = kvm ]; then a="-accel kvm -cpu host"; else a="-accel tcg,thread=multi -cpu max"; fi
+	if [ "$1" = kvm ]; then a="-accel kvm -cpu host"; else a="-accel tcg,thread=${RL_TCG_THREAD:-single} -cpu max"; fi
 	set -- $a -m "$mem" -smp 2 -nographic -no-reboot \
 		-kernel "$kdir/vmlinuz" -initrd "$work/initramfs.cpio.gz" \
 		-append "console=ttyS0 quiet panic=-1 hugepages=16 ${RL_GUEST_APPEND:-}"
