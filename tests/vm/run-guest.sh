@@ -108,6 +108,13 @@ accel=tcg
 if [ -w "${RL_KVM_DEV:-/dev/kvm}" ] && [ "$(cat "$accel_note" 2>/dev/null || true)" != tcg ]; then accel=kvm; fi
 
 boot() { # $1 accel; console to $work/console
+	# TCG runs both vCPUs on one host thread (RL_TCG_THREAD=multi: one
+	# thread per vCPU).  With a thread per vCPU, a vCPU can run a
+	# translated block that still holds the int3 text_poke_bp() put in
+	# the kernel's text after the patching has finished, and the guest
+	# dies with "Oops: int3" (Debian's 7.3.4: 3 of 30 boots died in
+	# sched_clock_cpu at 1.5 s as static keys were switched; 0 of 32 on
+	# one thread).  BPF trampolines and kprobes patch text the same way.
 	if [ "$1" = kvm ]; then a="-accel kvm -cpu host"; else a="-accel tcg,thread=${RL_TCG_THREAD:-single} -cpu max"; fi
 	set -- $a -m "$mem" -smp 2 -nographic -no-reboot \
 		-kernel "$kdir/vmlinuz" -initrd "$work/initramfs.cpio.gz" \
