@@ -118,17 +118,24 @@ void pins_at_end(struct rl_ledger *l)
 
 /* ---- buffer rings ------------------------------------------------------- */
 
-void on_pbuf_reg(struct rl_ledger *l, const struct rl_event *ev)
+/* The buffer ring a successful register or pin names, made if new; NULL
+ * for a failed call or a full book. */
+static struct bufring *bufring_of_success(struct rl_ledger *l, const struct rl_event *ev)
 {
 	uint32_t i;
-	struct bufring *b;
 
 	if (ev->pbuf.ret != 0)
-		return;
+		return NULL;
 	i = bufring_find(l, ev->pbuf.ctx, ev->pbuf.bgid, true);
-	if (i == RL_NIL)
+	return i == RL_NIL ? NULL : bufring_at(l, i);
+}
+
+void on_pbuf_reg(struct rl_ledger *l, const struct rl_event *ev)
+{
+	struct bufring *b = bufring_of_success(l, ev);
+
+	if (!b)
 		return;
-	b = bufring_at(l, i);
 	b->registered = true;
 	b->pinned = false;
 	b->ring_addr = ev->pbuf.ring_addr;
@@ -146,15 +153,10 @@ void on_pbuf_unreg(struct rl_ledger *l, const struct rl_event *ev)
 
 void on_bufring_pin(struct rl_ledger *l, const struct rl_event *ev)
 {
-	uint32_t i;
-	struct bufring *b;
+	struct bufring *b = bufring_of_success(l, ev);
 
-	if (ev->pbuf.ret != 0)
+	if (!b)
 		return;
-	i = bufring_find(l, ev->pbuf.ctx, ev->pbuf.bgid, true);
-	if (i == RL_NIL)
-		return;
-	b = bufring_at(l, i);
 	b->pinned = true;
 	b->pinned_by = origin_of(ev);
 	copy_stack(&b->nr_pin_stack, b->pin_stack, ev->nr_stack, ev->stack);
