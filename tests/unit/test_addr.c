@@ -233,6 +233,36 @@ struct outputs {
 	FILE *f;
 };
 
+/* The hashed stream judges as the raw one: pointers are opaque keys. */
+static void check_hashed_stream_judges_alike(const char *name, const struct rl_addr *key,
+					     const struct rl_ledger *l, char *stream,
+					     size_t stream_len)
+{
+	FILE *hs = fmemopen(stream, stream_len, "r");
+	enum rl_read_status st2;
+	struct rl_ledger *l2;
+	char check[600];
+	bool same;
+	size_t i;
+
+	l2 = t_replay_stream(hs, false, &st2, NULL, 0);
+	fclose(hs);
+	same = l2 && rl_ledger_nr_findings(l2) == rl_ledger_nr_findings(l);
+	for (i = 0; same && i < rl_ledger_nr_findings(l); i++) {
+		const struct rl_finding *a = rl_ledger_finding(l, i);
+		const struct rl_finding *b = rl_ledger_finding(l2, i);
+
+		same = a->id == b->id && a->pfn == b->pfn && a->nr_pfns == b->nr_pfns &&
+		       b->ctx == rl_addr_hash(key, a->ctx) &&
+		       b->region == rl_addr_hash(key, a->region) &&
+		       b->vma == rl_addr_hash(key, a->vma) &&
+		       b->vma_start == a->vma_start && a->pin_set == b->pin_set;
+	}
+	snprintf(check, sizeof(check), "%s: the hashed stream replays to the same findings", name);
+	T_OK(same, check);
+	rl_ledger_free(l2);
+}
+
 static void check_replay(const char *name, const struct rl_addr *key)
 {
 	char path[512], check[600], *stream = NULL, *all;
@@ -242,7 +272,7 @@ static void check_replay(const char *name, const struct rl_addr *key)
 	struct rl_stream_reader *r;
 	static struct kaddrs k;
 	struct outputs o = {};
-	struct rl_ledger *l, *l2;
+	struct rl_ledger *l;
 	enum rl_read_status st;
 	struct rl_event ev;
 	FILE *in, *s;
@@ -297,30 +327,7 @@ static void check_replay(const char *name, const struct rl_addr *key)
 	snprintf(check, sizeof(check), "%s: no kernel pointer raw in the hashed stream", name);
 	T_EQ_U(check, pfn_leaks_in_stream, 0);
 
-	/* the hashed stream judges as the raw one: pointers are opaque keys */
-	{
-		FILE *hs = fmemopen(stream, stream_len, "r");
-		enum rl_read_status st2;
-		bool same = true;
-
-		l2 = t_replay_stream(hs, false, &st2, NULL, 0);
-		fclose(hs);
-		same = l2 && rl_ledger_nr_findings(l2) == rl_ledger_nr_findings(l);
-		for (i = 0; same && i < rl_ledger_nr_findings(l); i++) {
-			const struct rl_finding *a = rl_ledger_finding(l, i);
-			const struct rl_finding *b = rl_ledger_finding(l2, i);
-
-			same = a->id == b->id && a->pfn == b->pfn && a->nr_pfns == b->nr_pfns &&
-			       b->ctx == rl_addr_hash(key, a->ctx) &&
-			       b->region == rl_addr_hash(key, a->region) &&
-			       b->vma == rl_addr_hash(key, a->vma) &&
-			       b->vma_start == a->vma_start && a->pin_set == b->pin_set;
-		}
-		snprintf(check, sizeof(check), "%s: the hashed stream replays to the same findings",
-			 name);
-		T_OK(same, check);
-		rl_ledger_free(l2);
-	}
+	check_hashed_stream_judges_alike(name, key, l, stream, stream_len);
 	free(stream);
 	free(o.text);
 	rl_ledger_free(l);
