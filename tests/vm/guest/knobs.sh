@@ -88,13 +88,15 @@ split_expected() {	# "RL001 RL002"
 # the knob on (off again afterwards, whatever happens).  Sets $rc (the
 # check's exit status), $pins (GUP pins the run left held), $kmsg (kernel
 # log lines that say something went wrong); report in $KJ, output in $KOUT.
+# The report keeps raw addresses: its pfns are compared with the workload's
+# ground truth (/proc/self/pagemap).
 knob_run() {
 	kr_knob=$1; shift
 	dmesg -c > /dev/null 2>&1
 	rm -f "$KJ"
 	kr_p0=$(pins_held)
 	[ "$kr_knob" = - ] || knob_set "$kr_knob" 1
-	ringledger check --json "$KJ" --settle 20 -- "$@" < /dev/null > "$KOUT" 2>&1
+	ringledger check --raw-addresses --json "$KJ" --settle 20 -- "$@" < /dev/null > "$KOUT" 2>&1
 	rc=$?
 	[ "$kr_knob" = - ] || knob_set "$kr_knob" 0
 	pins=$(( $(pins_held) - kr_p0 ))
