@@ -48,18 +48,6 @@ static void test_decision(void)
 	close(master);
 }
 
-typedef void (*render_fn)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *);
-
-static char *render(render_fn fn, const struct rl_ledger *l, const struct rl_report_ctx *rc)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	fn(f, l, rc);
-	fclose(f);
-	return text;
-}
 
 static void test_reports(void)
 {
@@ -68,41 +56,41 @@ static void test_reports(void)
 	struct rl_report_ctx rc = { .child_status = -1, .verdict = 1 };
 	char *t;
 
-	t = render(rl_report_text, l, &rc);
+	t = t_render(rl_report_text, l, &rc);
 	T_OK(t && !strchr(t, '\033'), "text report: no colour unless asked");
 	free(t);
-	t = render(rl_report_text, l, NULL);
+	t = t_render(rl_report_text, l, NULL);
 	T_OK(t && !strchr(t, '\033'), "text report without a context: no colour");
 	free(t);
 
 	rc.color = true;
-	t = render(rl_report_text, l, &rc);
+	t = t_render(rl_report_text, l, &rc);
 	T_CONTAINS("asked: a violation's header in red", t, "\033[1;31mRL001 violation: ");
 	T_CONTAINS("asked: the header ends its colour", t, "page freed while mapped\033[0m\n");
 	T_CONTAINS("asked: the verdict 'findings' in red", t, "  verdict    \033[1;31mfindings\033[0m\n");
 	free(t);
-	t = render(rl_report_json, l, &rc);
+	t = t_render(rl_report_json, l, &rc);
 	T_OK(t && !strchr(t, '\033'), "JSON report: never coloured");
 	free(t);
-	t = render(rl_report_junit, l, &rc);
+	t = t_render(rl_report_junit, l, &rc);
 	T_OK(t && !strchr(t, '\033'), "JUnit report: never coloured, evidence included");
 	free(t);
 
 	{
 		struct rl_ledger *leak = t_replay("rl003_break", false);
 
-		t = render(rl_report_text, leak, &rc);
+		t = t_render(rl_report_text, leak, &rc);
 		T_CONTAINS("asked: a leak's header in yellow", t, "\033[1;33mRL003 leak: ");
 		free(t);
 		rl_ledger_free(leak);
 	}
 	rc.verdict = 0;
-	t = render(rl_report_text, clean, &rc);
+	t = t_render(rl_report_text, clean, &rc);
 	T_CONTAINS("asked: the verdict 'clean' in green", t, "  verdict    \033[1;32mclean\033[0m\n");
 	free(t);
 	rc.verdict = 2;
 	rc.inconclusive_why = "events lost";
-	t = render(rl_report_text, clean, &rc);
+	t = t_render(rl_report_text, clean, &rc);
 	T_CONTAINS("asked: 'inconclusive' in yellow", t,
 		   "  verdict    \033[1;33minconclusive (events lost)\033[0m\n");
 	free(t);

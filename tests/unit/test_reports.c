@@ -253,18 +253,6 @@ static bool xml_well_formed(const char *doc)
 
 /* ---- helpers -------------------------------------------------------- */
 
-typedef void (*render_fn)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *);
-
-static char *render(render_fn fn, const struct rl_ledger *l, const struct rl_report_ctx *rc)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	fn(f, l, rc);
-	fclose(f);
-	return text;
-}
 
 static const char *fake_symbolize(uint64_t addr, char *buf, size_t len, void *cookie)
 {
@@ -294,7 +282,7 @@ static void test_json_report(void)
 	struct rl_report_ctx rc = { .command = "ring_basic --mmap \"both\"\n", .child_status = 0,
 				    .verdict = 1, .allow_mask = 1u << RL006, .elapsed_s = 1.5,
 				    .symbolize = fake_symbolize };
-	char *json = render(rl_report_json, l, &rc);
+	char *json = t_render(rl_report_json, l, &rc);
 
 	T_OK(json_valid(json), "json report: valid JSON");
 	T_CONTAINS("json report: schema", json, "\"schema\":\"ringledger-report/1\"");
@@ -315,10 +303,10 @@ static void test_json_report(void)
 
 	l = rl_ledger_new(NULL);
 	rc = (struct rl_report_ctx){ .elapsed_s = NAN, .child_status = -1 };
-	json = render(rl_report_json, l, &rc);
+	json = t_render(rl_report_json, l, &rc);
 	T_OK(json_valid(json), "json report: a NaN elapsed time still gives valid JSON");
 	free(json);
-	json = render(rl_report_json, l, NULL);
+	json = t_render(rl_report_json, l, NULL);
 	T_OK(json_valid(json), "json report of an empty ledger: valid JSON");
 	T_CONTAINS("json report of an empty ledger: no findings", json, "\"findings\":[]");
 	T_CONTAINS("json report without context: verdict clean", json, "\"verdict\":\"clean\"");
@@ -340,8 +328,8 @@ static void test_escaping(void)
 	struct rl_ledger *l = replay_string(hostile);
 	struct rl_report_ctx rc = { .command = "sh -c 'a<b && c>\"d\"'\x01 caf\xc3\xa9 \xe9",
 				    .verdict = 1, .child_status = -1 };
-	char *json = render(rl_report_json, l, &rc);
-	char *xml = render(rl_report_junit, l, &rc);
+	char *json = t_render(rl_report_json, l, &rc);
+	char *xml = t_render(rl_report_junit, l, &rc);
 	char *line = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -446,7 +434,7 @@ static void test_junit(void)
 {
 	struct rl_ledger *l = t_replay("seed000_nommu", false);
 	struct rl_report_ctx rc = { .verdict = 1, .child_status = 0 };
-	char *xml = render(rl_report_junit, l, &rc);
+	char *xml = t_render(rl_report_junit, l, &rc);
 
 	T_OK(xml_well_formed(xml), "junit: well-formed");
 	T_CONTAINS("junit: ten testcases, two failing", xml,
@@ -458,7 +446,7 @@ static void test_junit(void)
 	free(xml);
 
 	rc.allow_mask = 1u << RL002;
-	xml = render(rl_report_junit, l, &rc);
+	xml = t_render(rl_report_junit, l, &rc);
 	T_OK(xml_well_formed(xml), "junit with RL002 allowed: well-formed");
 	T_CONTAINS("junit with RL002 allowed: one failure", xml, "failures=\"1\"");
 	T_CONTAINS("junit with RL002 allowed: shown as output", xml,
@@ -469,7 +457,7 @@ static void test_junit(void)
 	l = t_replay("rl001_clean", false);
 	rc = (struct rl_report_ctx){ .verdict = 2, .inconclusive_why = "replay truncated at line 9",
 				     .child_status = -1 };
-	xml = render(rl_report_junit, l, &rc);
+	xml = t_render(rl_report_junit, l, &rc);
 	T_OK(xml_well_formed(xml), "junit inconclusive: well-formed");
 	T_CONTAINS("junit inconclusive: RL010 fails with the reason", xml,
 		   "<failure message=\"inconclusive: replay truncated at line 9\" type=\"RL010\">");
@@ -483,7 +471,7 @@ static void test_text_report(void)
 	struct rl_ledger *l = t_replay("seed000_nommu", false);
 	struct rl_report_ctx rc = { .command = "./ring_basic", .child_status = 0, .verdict = 1,
 				    .allow_mask = 1u << RL002, .symbolize = fake_symbolize };
-	char *text = render(rl_report_text, l, &rc);
+	char *text = t_render(rl_report_text, l, &rc);
 
 	T_CONTAINS("text: finding header", text, "RL001 violation: page freed while mapped\n");
 	T_CONTAINS("text: allowed marked", text, "RL002 violation: page refcount below expected (allowed)");

@@ -17,6 +17,7 @@
 #include "findings.h"
 #include "ledger.h"
 #include "event_text.h"
+#include "report.h"
 
 static int t_nr, t_failed;
 
@@ -173,6 +174,21 @@ static inline void t_clean(const struct rl_ledger *l, const char *name)
 	T_EQ_U(check, rl_ledger_nr_findings(l), 0);
 	if (rl_ledger_nr_findings(l))
 		t_dump(l, name);
+}
+
+/* One report format of the ledger, rendered to a string (free() it). */
+typedef void (*t_render_fn)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *);
+
+static inline char *t_render(t_render_fn fn, const struct rl_ledger *l,
+			     const struct rl_report_ctx *rc)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	fn(f, l, rc);
+	fclose(f);
+	return text;
 }
 
 #endif /* RL_TESTS_H */
