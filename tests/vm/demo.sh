@@ -10,7 +10,10 @@ echo "demo: booting $(cat "$kdir/version") under QEMU; in the guest: ringledger 
 echo "      then ringledger check -- /workloads/mmap_too_large (the stock kernel accepts an mmap larger than its region: RL006)"
 start=$(date +%s.%N)
 status=0
-sh tests/vm/run-guest.sh -k "$kdir" -- sh -c 'ringledger features | head -n 4; echo; ringledger check -v -- /workloads/ring_basic; echo "ringledger check exit: $?"; echo; ringledger check -- /workloads/mmap_too_large; echo "ringledger check exit: $?"' || status=$?
+# the guest's console is a terminal, whatever ours is: colour only if ours is
+color=never
+[ -t 1 ] && color=auto
+sh tests/vm/run-guest.sh -k "$kdir" -- env RL_DEMO_COLOR=$color sh -c 'ringledger features | head -n 4; echo; ringledger check --color=$RL_DEMO_COLOR -v -- /workloads/ring_basic; echo "ringledger check exit: $?"; echo; ringledger check --color=$RL_DEMO_COLOR -- /workloads/mmap_too_large; echo "ringledger check exit: $?"' || status=$?
 end=$(date +%s.%N)
 echo "demo: cold guest run (boot, check, power-off): $(awk "BEGIN{printf \"%.1f\", $end - $start}") s"
 exit $status
