@@ -106,6 +106,7 @@ any_running() {
 
 # start_trace ERR: a background `ringledger trace`, ready; $tpid
 start_trace() {
+	rm -f "$1"	# the last tracer's readiness line must not pass for this one's
 	ringledger trace > /tmp/trace.out 2> "$1" &
 	tpid=$!
 	wait_for_line "$1" 'Ctrl-C to stop'

@@ -195,6 +195,9 @@ t_run "a cut recording is inconclusive" 2 ringledger replay /tmp/cut.events
 # start a tracer, wait until it says it is tracing, run a workload, let it end
 trace_around() {	# out err workload -- trace args...
 	out=$1; err=$2; w=$3; shift 4
+	# the last tracer's readiness line must not pass for this one's: the
+	# redirection below truncates $err only once the job has started
+	rm -f "$err"
 	ringledger trace "$@" > "$out" 2> "$err" &
 	tpid=$!
 	i=0
