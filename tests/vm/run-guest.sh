@@ -9,6 +9,12 @@
 #   -m  guest memory (default 2048)
 #   -i  interactive shell instead of CMD (make vm-shell)
 #   -l  also write the whole console log here
+#   -x  DIR: also copy DIR into the guest as /extra (a prebuilt test suite)
+#
+# One guest runs at a time on this host: the runner waits for a lock
+# ($RL_GUEST_LOCK, default /run/lock/ringledger-guest.lock) before it boots,
+# so concurrent callers (several checkouts, make targets) take turns
+# instead of sharing two cores between emulated CPUs.
 #
 # The guest is an initramfs: busybox-static, build/ringledger, the workloads
 # in /workloads, the guest scripts of tests/vm/guest in /tests, and
@@ -28,14 +34,16 @@ timeout_s=300
 mem=2048
 interactive=0
 log=""
-while getopts k:t:m:il: opt; do
+extra=""
+while getopts k:t:m:il:x: opt; do
 	case $opt in
 	k) kernel=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	i) interactive=1 ;;
 	l) log=$OPTARG ;;
-	*) echo "usage: run-guest.sh [-k SERIES|DIR] [-t SECS] [-m MiB] [-i] [-l LOG] -- CMD..." >&2; exit 2 ;;
+	x) extra=$OPTARG ;;
+	*) echo "usage: run-guest.sh [-k SERIES|DIR] [-t SECS] [-m MiB] [-i] [-l LOG] [-x DIR] -- CMD..." >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -57,6 +65,10 @@ mkdir -p "$root/bin" "$root/sbin" "$root/proc" "$root/sys" "$root/dev" "$root/tm
 cp /bin/busybox "$root/bin/busybox"
 cp "$top/build/ringledger" "$root/bin/ringledger"
 [ -d "$top/build/workloads" ] && cp "$top"/build/workloads/* "$root/workloads/" 2>/dev/null || true
+if [ -n "$extra" ]; then
+	[ -d "$extra" ] || die "-x $extra: not a directory"
+	cp -a "$extra" "$root/extra"
+fi
 [ -d "$top/tests/vm/guest" ] && cp "$top"/tests/vm/guest/* "$root/tests/" 2>/dev/null || true
 # bpftool, when the host has it, with the shared libraries it needs and
 # the dynamic loader (from ldd), at their own paths: guest scripts list
@@ -131,6 +143,14 @@ boot() { # $1 accel; console to $work/console
 		tee "$work/console" | sed -u -n 's/^.*\(RL-GUEST-BOOT\)/\1/; /RL-GUEST-BOOT/,$p' |
 		tr -d '\r' | grep -v '^RL-GUEST-EXIT=' ) 2> "$work/boot-$1.err"
 }
+
+lock=${RL_GUEST_LOCK:-/run/lock/ringledger-guest.lock}
+mkdir -p "$(dirname "$lock")"
+exec 9>"$lock"
+if ! flock -n 9; then
+	echo "run-guest: waiting for the guest another run is using ($lock)" >&2
+	flock 9
+fi
 
 start=$(date +%s.%N)
 boot $accel || true
