@@ -35,7 +35,9 @@ extern const volatile bool comm_filter;
 extern const volatile char target_comm[RL_COMM_LEN];
 extern const volatile bool capture_stacks;
 extern const volatile __u64 vmemmap_base_default;
-#define RL_RINGBUF_DEFAULT_BYTES (8 << 20)	/* `--ringbuf-kib` changes it */
+#define RL_ENOENT		2	/* errno: no bpf_map_delete_elem of a key gone */
+#define RL_MAX_FREE_ORDER	10	/* MAX_PAGE_ORDER on x86-64 */
+#define RL_RINGBUF_DEFAULT_BYTES (16 << 20)	/* `--ringbuf-kib` changes it */
 /* wake the reader once this much is waiting: an eighth of the ring buffer
  * (the loader sets it from the buffer's size) */
 extern const volatile __u64 wakeup_bytes;
@@ -77,6 +79,7 @@ RL_HASH_MAP(rl_tracked_imus_t, __u64, struct rl_pin_info, 16384);	/* imu */
 RL_HASH_MAP(rl_tracked_pin_arrays_t, __u64, struct rl_pin_info, 4096);	/* pages[] */
 RL_HASH_MAP(rl_pin_scopes_t, __u32, struct rl_pin_scope, 1024);	/* tid */
 RL_PERCPU_SLOT(rl_pin_scratch_t, struct rl_pin_scratch);
+RL_PERCPU_SLOT(rl_zap_seen_t, struct rl_zap_seen);
 
 extern rl_events_map_t events SEC(".maps");
 extern rl_followed_pids_t followed_pids SEC(".maps");
@@ -91,11 +94,14 @@ extern rl_tracked_imus_t tracked_imus SEC(".maps");
 extern rl_tracked_pin_arrays_t tracked_pin_arrays SEC(".maps");
 extern rl_pin_scopes_t pin_scopes SEC(".maps");
 extern rl_pin_scratch_t pin_scratch SEC(".maps");
+extern rl_zap_seen_t zap_seen SEC(".maps");
 
 /* ---- globals (globals.bpf.c says what each is) ------------------------- */
 
 extern __u64 counters[RL_CNT__MAX];
 extern __u64 events_emitted;
+extern __u64 ringbuf_peak;	/* bytes: the most waiting at a submit */
+extern __u64 second_runs;	/* calls taken by a hook's second program */
 extern __u64 pin_serial;
 extern __s64 open_pin_scopes;
 extern __s64 open_arena_scopes;
@@ -197,55 +203,92 @@ static __always_inline void event_header(struct rl_event *ev, __u32 type)
 	bpf_get_current_comm(ev->h.comm, sizeof(ev->h.comm));
 }
 
-/* Wake the reader only once the buffer is an eighth full: it reads what
- * is there whenever its wait times out (every 20-100 ms), and a wakeup
- * per event costs the producer an irq_work and the reader's CPU an IPI
- * for every event of a burst (a 64 MiB buffer registration: 1,500). */
-static __always_inline __u64 wakeup_flags(void)
-{
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-}
+/* Producers wake the reader only once the buffer is an eighth full: it
+ * reads what is there whenever its wait times out (every 20-100 ms), and a
+ * wakeup per event costs the producer an irq_work and the reader's CPU an
+ * IPI for every event of a burst (a 64 MiB buffer registration: 1,500). */
 
-static __always_inline struct rl_event *event_reserve(__u32 type)
+/* A record of `type` in the ring buffer (rl_record_size(): its header and
+ * payload only; every call passes a constant type, so the size is one).
+ * The payload is zeroed and the header filled. */
+static __always_inline struct rl_event *record_reserve(__u32 type, bool with_stack)
 {
+	__u32 size = rl_record_size(type, with_stack);
 	struct rl_event *ev;
 
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	ev = bpf_ringbuf_reserve(&events, size, 0);
 	if (!ev) {
 		count(RL_CNT_RINGBUF_FULL);
 		return NULL;
 	}
-	__builtin_memset(ev, 0, sizeof(*ev));
+	__builtin_memset(ev, 0, size);
 	event_header(ev, type);
 	return ev;
 }
 
-static __always_inline void event_stack(void *ctx, struct rl_event *ev)
+static __always_inline struct rl_event *event_reserve(__u32 type)
 {
+	return record_reserve(type, false);
+}
+
+/* ... with room for the kernel stack after the payload when stacks are
+ * taken (event_stack() fills it). */
+static __always_inline struct rl_event *event_reserve_stack(__u32 type)
+{
+	return capture_stacks ? record_reserve(type, true) : record_reserve(type, false);
+}
+
+/* The stack of a record, right after its payload. */
+static __always_inline struct rl_record_stack *event_trailer(struct rl_event *ev, __u32 type)
+{
+	return (void *)ev + rl_record_size(type, false);
+}
+
+/* The kernel stack into a record from event_reserve_stack() (or an event
+ * in a map value, which has room for any record). */
+static __always_inline void event_stack(void *ctx, struct rl_event *ev, __u32 type)
+{
+	struct rl_record_stack *st;
 	long n;
 
 	if (!capture_stacks)
 		return;
-	n = bpf_get_stack(ctx, ev->stack, sizeof(ev->stack), 0);
+	st = event_trailer(ev, type);
+	n = bpf_get_stack(ctx, st->ip, sizeof(st->ip), 0);
 	if (n < 0) {
 		count(RL_CNT_STACK_FAIL);
 		return;
 	}
-	ev->nr_stack = n / sizeof(__u64);
+	st->nr = n / sizeof(__u64);
+}
+
+/* The most the ring buffer has held, in bytes, as producers saw it. */
+static __always_inline void ringbuf_peak_note(__u64 avail)
+{
+	if (avail > ringbuf_peak)
+		ringbuf_peak = avail;
 }
 
 static __always_inline void event_submit(struct rl_event *ev)
 {
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	ringbuf_peak_note(avail);
 	__sync_fetch_and_add(&events_emitted, 1);
-	bpf_ringbuf_submit(ev, wakeup_flags());
+	bpf_ringbuf_submit(ev, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
-/* An event built outside the ring buffer (in a map value), copied in
- * whole. */
-static __always_inline void event_output(struct rl_event *ev)
+/* An event built outside the ring buffer (in a map value, which has room
+ * for the largest record), copied in as its type's record: with its stack
+ * when `with_stack` and stacks are taken (event_stack() put it there). */
+static __always_inline void event_output(struct rl_event *ev, __u32 type, bool with_stack)
 {
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), wakeup_flags()))
+	__u32 size = rl_record_size(type, with_stack && capture_stacks);
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	ringbuf_peak_note(avail + size);
+	if (bpf_ringbuf_output(&events, ev, size,
+			       avail + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP))
 		count(RL_CNT_RINGBUF_FULL);
 	else
 		__sync_fetch_and_add(&events_emitted, 1);

@@ -151,6 +151,10 @@ struct io_rsrc_node {
 	struct io_mapped_ubuf *buf;
 };
 
+struct signal_struct {
+	atomic_t live;		/* threads not yet in do_exit's group check */
+};
+
 struct task_struct {
 	int pid;
 	int tgid;
@@ -158,6 +162,7 @@ struct task_struct {
 	int exit_code;
 	struct task_struct *real_parent;
 	struct mm_struct *mm;
+	struct signal_struct *signal;
 };
 
 #pragma clang attribute pop

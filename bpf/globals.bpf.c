@@ -46,6 +46,7 @@ rl_pin_scopes_t pin_scopes SEC(".maps");
  * pages inside one program is more than the verifier will walk), and sent
  * with bpf_ringbuf_output when 16 pages are described. */
 rl_pin_scratch_t pin_scratch SEC(".maps");
+rl_zap_seen_t zap_seen SEC(".maps");
 
 /* ---- globals ------------------------------------------------------------ */
 
@@ -53,6 +54,14 @@ rl_pin_scratch_t pin_scratch SEC(".maps");
 __u64 counters[RL_CNT__MAX] = {};
 /* Every program run that reached an emit point (for `stat`). */
 __u64 events_emitted = 0;
+/* the most bytes the ring buffer held when a producer looked (racy max:
+ * a lower bound, reported as the peak fill) */
+__u64 ringbuf_peak = 0;
+/* Calls of a hot hook that its first program was skipped for (the kernel
+ * runs a program once per CPU at a time: an interrupt inside it, or, for
+ * trampolines, another task while it is preempted) and its second program
+ * (the same work, include/rl_hooks.h's .fentry2/.fexit2/.tp2) took. */
+__u64 second_runs = 0;
 /* The last pin set number handed out (0 names none). */
 __u64 pin_serial = 0;
 /* Pin scopes open on any task: while there are none, an unpin needs no

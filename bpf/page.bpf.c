@@ -46,11 +46,23 @@ static __always_inline __u64 page_to_pfn(const struct page *page)
 	return pfn_of(page, base);
 }
 
+/* A compound region's tail pfns are tracked too (its pages[] names every
+ * page); a free of its head takes them all. */
+static long untrack_tail(__u32 i, __u64 *head)
+{
+	__u64 pfn = *head + 1 + i;
+
+	bpf_map_delete_elem(&tracked_pfns, &pfn);
+	return 0;
+}
+
 /* Fires for every page freed in the system: one map lookup, nothing else,
  * unless the pfn is ours.  Tracked pages are order-0 or the head of a
- * compound region, so the head pfn is the only key to look up. */
-SEC("raw_tp/mm_page_free")
-int BPF_PROG(tp_mm_page_free, struct page *page, unsigned int order)
+ * compound region, so the head pfn is the only key to look up.  The pfn
+ * leaves the map before the event is sent, which is what lets the second
+ * program below see whether this one ran. */
+static __always_inline int page_free(void *ctx, struct page *page, unsigned int order,
+				     bool second)
 {
 	__u64 pfn = page_to_pfn(page), *region;
 	struct rl_event *ev;
@@ -58,13 +70,36 @@ int BPF_PROG(tp_mm_page_free, struct page *page, unsigned int order)
 	region = bpf_map_lookup_elem(&tracked_pfns, &pfn);
 	if (!region)
 		return 0;
-	bpf_map_delete_elem(&tracked_pfns, &pfn);
-	ev = event_reserve(RL_EV_PAGE_FREE);
+	/* the other program took it first (it can only have been skipped
+	 * here while this one, nested inside it, ran) */
+	if (bpf_map_delete_elem(&tracked_pfns, &pfn) == -RL_ENOENT)
+		return 0;
+	if (second)
+		__sync_fetch_and_add(&second_runs, 1);
+	if (order && order <= RL_MAX_FREE_ORDER)
+		bpf_loop((1u << order) - 1, untrack_tail, &pfn, 0);
+	ev = event_reserve_stack(RL_EV_PAGE_FREE);
 	if (!ev)
 		return 0;
 	ev->page.pfn = pfn;
 	ev->page.order = order;
-	event_stack(ctx, ev);
+	event_stack(ctx, ev, RL_EV_PAGE_FREE);
 	event_submit(ev);
 	return 0;
+}
+
+SEC("raw_tp/mm_page_free")
+int BPF_PROG(tp_mm_page_free, struct page *page, unsigned int order)
+{
+	return page_free(ctx, page, order, false);
+}
+
+/* The kernel runs a program once per CPU at a time: a page freed from an
+ * interrupt while tp_mm_page_free runs skips it.  This second program on
+ * the same tracepoint runs after it and finds the pfn still tracked only
+ * when the first skipped the call; its own misses are what is lost. */
+SEC("raw_tp/mm_page_free")
+int BPF_PROG(tp_mm_page_free2, struct page *page, unsigned int order)
+{
+	return page_free(ctx, page, order, true);
 }

@@ -32,7 +32,8 @@ static __always_inline int handle_pbuf_exit(void *ctx, __u32 type, int ret)
 
 	if (!s || !s->reg_ctx)
 		return 0;
-	ev = event_reserve(type);
+	/* an unregistration can break a rule: it carries its stack */
+	ev = type == RL_EV_PBUF_REG ? event_reserve(type) : event_reserve_stack(type);
 	if (!ev)
 		return 0;
 	ev->pbuf.ctx = s->reg_ctx;
@@ -43,7 +44,7 @@ static __always_inline int handle_pbuf_exit(void *ctx, __u32 type, int ret)
 		ev->pbuf.ring_entries = s->pbuf_entries;
 		ev->pbuf.flags = s->pbuf_flags;
 	} else {
-		event_stack(ctx, ev);
+		event_stack(ctx, ev, type);
 	}
 	event_submit(ev);
 	return 0;
@@ -108,14 +109,14 @@ static __always_inline int emit_bufring(void *ctx, __u32 type, __u64 ring, __u32
 
 	if (!ctx_tracked(ring))
 		return 0;
-	ev = event_reserve(type);
+	ev = event_reserve_stack(type);
 	if (!ev)
 		return 0;
 	ev->pbuf.ctx = ring;
 	ev->pbuf.bgid = bgid;
 	ev->pbuf.flags = issue_flags;
 	ev->pbuf.ret = ret;
-	event_stack(ctx, ev);
+	event_stack(ctx, ev, type);
 	event_submit(ev);
 	return 0;
 }

@@ -135,11 +135,11 @@ static __always_inline bool chunk_in_last_folio(struct rl_pin_scratch *sc)
 	return !acc;
 }
 
-static __always_inline void pin_event_send(struct rl_event *ev)
+static __always_inline void pin_event_send(struct rl_pin_scratch *sc, struct rl_event *ev)
 {
 	event_header(ev, RL_EV_PIN);
-	event_output(ev);
-	ev->nr_stack = 0;	/* the stack goes with the first event only */
+	event_output(ev, RL_EV_PIN, sc->with_stack);
+	sc->with_stack = false;	/* the stack goes with the first event only */
 	ev->pin.count = 0;
 }
 
@@ -168,7 +168,7 @@ static __always_inline bool pin_page(struct rl_pin_scratch *sc, __u64 p, __u32 i
 		return true;
 	}
 	if (j >= RL_PINS_PER_EVENT) {
-		pin_event_send(ev);
+		pin_event_send(sc, ev);
 		j = 0;
 	}
 	if (j == 0)
@@ -252,12 +252,12 @@ static __always_inline void emit_pins(void *ctx, struct pin_walk *w)
 	ev->pin.owner_id = w->owner_id;
 	ev->pin.nr_pages = w->nr_pages;
 	ev->pin.count = 0;
-	ev->nr_stack = 0;
-	event_stack(ctx, ev);
+	event_stack(ctx, ev, RL_EV_PIN);
+	sc->with_stack = true;
 	w->nr_pages = nr;
 	bpf_loop((nr + RL_PIN_CHUNK - 1) / RL_PIN_CHUNK, pin_chunk, w, 0);
 	if (ev->pin.count)
-		pin_event_send(ev);
+		pin_event_send(sc, ev);
 }
 
 /* io_pin_pages returned: pages[0, *npages) are pinned for a registered

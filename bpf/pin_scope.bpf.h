@@ -32,10 +32,9 @@ static __always_inline void pin_scope_flush(void *ctx, struct rl_pin_scope *ps,
 
 	event_header(ev, RL_EV_UNPIN);
 	ev->unpin.flags = flags;
-	ev->nr_stack = 0;
 	if (stack)
-		event_stack(ctx, ev);
-	event_output(ev);
+		event_stack(ctx, ev, RL_EV_UNPIN);
+	event_output(ev, RL_EV_UNPIN, stack);
 	ev->unpin.count = 0;
 }
 

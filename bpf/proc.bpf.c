@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * proc.bpf.c - processes: the followed set grows with fork; exec and
- * exit of a followed process are reported.
+ * proc.bpf.c - processes: the followed set grows with fork and shrinks
+ * as each process's last thread exits; exec and exit of a followed process
+ * are reported.
  */
 #include "common.bpf.h"
 
@@ -49,8 +50,15 @@ int BPF_PROG(tp_sched_process_exit, struct task_struct *p)
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct rl_event *ev;
 
-	if (BPF_CORE_READ(p, pid) != tgid ||
-	    !bpf_map_lookup_elem(&followed_pids, &tgid))
+	if (!bpf_map_lookup_elem(&followed_pids, &tgid))
+		return 0;
+	/* the process's last thread (do_exit counted signal->live down to 0
+	 * before this tracepoint): nothing it does from here on is a birth
+	 * to follow (its rings die in kworkers, tracked by ctx), so it
+	 * leaves the set, which a long suite would otherwise fill */
+	if (!BPF_CORE_READ(p, signal, live.counter))
+		bpf_map_delete_elem(&followed_pids, &tgid);
+	if (BPF_CORE_READ(p, pid) != tgid)
 		return 0;
 	ev = event_reserve(RL_EV_PROC_EXIT);
 	if (!ev)

@@ -6,6 +6,7 @@
  */
 #include "common.bpf.h"
 #include "pin_scope.bpf.h"
+#include "folio.bpf.h"
 
 /* The kind of a region being created, from the register operation the task
  * is in (none: ring setup or resize) and the mmap offset it was given.  The
@@ -29,6 +30,20 @@ static __always_inline __u32 region_kind(const struct rl_task_scope *s,
 	if (off == RL_OFF_SQES)
 		return RL_RK_SQES;
 	return RL_RK_UNKNOWN;
+}
+
+/* The ring io_uring_setup is making, for a region it creates before the
+ * ctx is announced: the region is that ctx's ring_region or sq_region.
+ * Naming regions by their ctx, not by the thread, keeps a failed setup's
+ * regions (freed only at its RCU-delayed teardown) from being taken for
+ * the next ring the thread makes. */
+static __always_inline __u64 setup_ctx_of(struct io_mapped_region *mr, __u32 kind)
+{
+	if (kind == RL_RK_RINGS && bpf_core_field_exists(struct io_ring_ctx, ring_region))
+		return (__u64)mr - bpf_core_field_offset(struct io_ring_ctx, ring_region);
+	if (kind == RL_RK_SQES && bpf_core_field_exists(struct io_ring_ctx, sq_region))
+		return (__u64)mr - bpf_core_field_offset(struct io_ring_ctx, sq_region);
+	return 0;
 }
 
 struct pages_walk {
@@ -66,8 +81,13 @@ static long emit_pages_chunk(__u32 chunk, struct pages_walk *w)
 			count(RL_CNT_READ_FAIL);
 			break;
 		}
-		/* a compound region's reference count lives in its head */
-		refs = BPF_CORE_READ(head ? head : page, _refcount.counter);
+		/* a compound region's reference count lives in its head; so
+		 * does a large folio's of user memory (hugetlb, THP), whose
+		 * tail pages count 0 */
+		if (!head && (w->flags & RL_REGION_F_USER_PROVIDED))
+			refs = BPF_CORE_READ((struct page *)page_head((__u64)page), _refcount.counter);
+		else
+			refs = BPF_CORE_READ(head ? head : page, _refcount.counter);
 		ev->pages.pfn[i] = page_to_pfn(page);
 		ev->pages.refcount[i] = refs;
 		ev->pages.count = i + 1;
@@ -132,6 +152,8 @@ static __always_inline int handle_create_region(void *ctx,
 	ev->region.nr_pages = w.nr_pages;
 	ev->region.flags = w.flags;
 	ev->region.ret = ret;
+	if (!owner)
+		ev->region.setup_ctx = setup_ctx_of(mr, kind);
 	if (!bpf_probe_read_kernel(&head, sizeof(head), &w.pages[0]))
 		ev->region.head_refcount = BPF_CORE_READ(head, _refcount.counter);
 	event_submit(ev);
@@ -202,7 +224,7 @@ static __always_inline int handle_free_region(void *ctx, struct io_mapped_region
 	w.flags = BPF_CORE_READ(mr, flags);
 	w.at_free = 1;
 
-	ev = event_reserve(RL_EV_REGION_FREE);
+	ev = event_reserve_stack(RL_EV_REGION_FREE);
 	if (ev) {
 		ev->region.region = w.region;
 		ev->region.ctx = info->ctx;
@@ -211,7 +233,7 @@ static __always_inline int handle_free_region(void *ctx, struct io_mapped_region
 		ev->region.mr = (__u64)mr;
 		ev->region.nr_pages = w.nr_pages;
 		ev->region.flags = w.flags;
-		event_stack(ctx, ev);
+		event_stack(ctx, ev, RL_EV_REGION_FREE);
 		event_submit(ev);
 	}
 	bpf_map_delete_elem(&tracked_regions, &w.region);

@@ -35,6 +35,12 @@ struct rl_uapi_rsrc_update2 {
 	__u32 offset;
 };
 
+/* Per CPU: the zap of a tracked vma the first zap program sent last, so
+ * the second (which runs right after it) sends only the zaps it missed. */
+struct rl_zap_seen {
+	__u64 vma, start, end;
+};
+
 /* Per task: the register call and the mmap it is inside of. */
 struct rl_task_scope {
 	__u64 reg_ctx;		/* ctx of the io_uring_register in progress */
@@ -103,7 +109,7 @@ struct rl_pin_scratch {
 	__u64 last_shift;	/* log2 of that span in bytes, 0 unknown    */
 	__u64 last_mapping;	/* the last file mapping classified         */
 	__u32 last_backing;
-	__u32 pad;
+	__u32 with_stack;	/* the next PIN record carries ev's stack   */
 };
 
 /* kprobe fallback: entry arguments kept for the matching kretprobe, in

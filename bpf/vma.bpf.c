@@ -6,6 +6,17 @@
  */
 #include "common.bpf.h"
 
+/* Take a tracked vma out of the map before its event is sent: the second
+ * program of a hook then finds it only when the first was skipped.  The
+ * lookup (no lock) keeps the delete (a bucket lock) off the path of every
+ * other vma; a delete that finds it gone lost the race to the first. */
+static __always_inline bool untrack_vma(__u64 key)
+{
+	if (!bpf_map_lookup_elem(&tracked_vmas, &key))
+		return false;
+	return bpf_map_delete_elem(&tracked_vmas, &key) != -RL_ENOENT;
+}
+
 static __always_inline void fill_vma(struct rl_event *ev, struct vm_area_struct *vma)
 {
 	ev->vma.vma = (__u64)vma;
@@ -19,9 +30,9 @@ static __always_inline void fill_vma(struct rl_event *ev, struct vm_area_struct 
  * pages and, for io_uring's VM_MIXEDMAP vmas, holds its own page
  * references; a split's copy shares the original's (VMA_SPLIT follows). */
 static __always_inline int handle_vma_dup(struct vm_area_struct *orig,
-					  struct vm_area_struct *copy)
+					  struct vm_area_struct *copy, bool second)
 {
-	__u64 *ctx, key = (__u64)orig;
+	__u64 *ctx, key = (__u64)orig, ckey = (__u64)copy;
 	struct rl_event *ev;
 
 	if (!copy)
@@ -29,6 +40,12 @@ static __always_inline int handle_vma_dup(struct vm_area_struct *orig,
 	ctx = bpf_map_lookup_elem(&tracked_vmas, &key);
 	if (!ctx)
 		return 0;
+	if (second) {
+		/* the first program tracked the copy unless it was skipped */
+		if (bpf_map_lookup_elem(&tracked_vmas, &ckey))
+			return 0;
+		__sync_fetch_and_add(&second_runs, 1);
+	}
 	track(&tracked_vmas, (__u64)copy, *ctx, RL_CNT_TRACK_MAP_FULL);
 	ev = event_reserve(RL_EV_VMA_DUP);
 	if (!ev)
@@ -43,7 +60,17 @@ static __always_inline int handle_vma_dup(struct vm_area_struct *orig,
 SEC("fexit/vm_area_dup")
 int BPF_PROG(fx_vm_area_dup, struct vm_area_struct *orig, struct vm_area_struct *ret)
 {
-	return handle_vma_dup(orig, ret);
+	return handle_vma_dup(orig, ret, false);
+}
+
+/* Trampolines run a program once per CPU at a time, and a task can be
+ * preempted inside one: another task's call on that CPU skips it.  Each
+ * hot vma hook has a second program at the same point that does the work
+ * only when the first did not (the maps say which). */
+SEC("fexit/vm_area_dup")
+int BPF_PROG(fx_vm_area_dup2, struct vm_area_struct *orig, struct vm_area_struct *ret)
+{
+	return handle_vma_dup(orig, ret, true);
 }
 
 SEC("kprobe")
@@ -60,7 +87,7 @@ int BPF_KRETPROBE(krp_vm_area_dup, struct vm_area_struct *ret)
 
 	if (!unstash_args(RL_STASH_VMA_COPY, &s))
 		return 0;
-	return handle_vma_dup((void *)s.arg[0], ret);
+	return handle_vma_dup((void *)s.arg[0], ret, false);
 }
 
 /* __split_vma (partial munmap, mprotect, mremap) cut a tracked vma in two:
@@ -114,13 +141,29 @@ int BPF_KRETPROBE(krp_split_vma, int ret)
 /* Page tables of a vma torn down (munmap, exit, MADV_DONTNEED): its page
  * references go now, and the pages may be freed before remove_vma runs. */
 static __always_inline int handle_vma_zap(struct vm_area_struct *vma,
-					  __u64 start, __u64 end)
+					  __u64 start, __u64 end, bool second)
 {
 	__u64 key = (__u64)vma;
+	struct rl_zap_seen *seen;
 	struct rl_event *ev;
+	__u32 zero = 0;
 
 	if (!bpf_map_lookup_elem(&tracked_vmas, &key))
 		return 0;
+	/* the zap leaves the vma tracked: the first program notes what it
+	 * sent on this CPU, and the second sends only what it was not told */
+	seen = bpf_map_lookup_elem(&zap_seen, &zero);
+	if (seen && second) {
+		if (seen->vma == key && seen->start == start && seen->end == end) {
+			seen->vma = 0;
+			return 0;
+		}
+		__sync_fetch_and_add(&second_runs, 1);
+	} else if (seen) {
+		seen->vma = key;
+		seen->start = start;
+		seen->end = end;
+	}
 	ev = event_reserve(RL_EV_VMA_ZAP);
 	if (!ev)
 		return 0;
@@ -136,40 +179,92 @@ static __always_inline int handle_vma_zap(struct vm_area_struct *vma,
 SEC("fentry/__zap_vma_range")
 int BPF_PROG(fe_zap_vma, void *tlb, struct vm_area_struct *vma, __u64 start, __u64 end)
 {
-	return handle_vma_zap(vma, start, end);
+	return handle_vma_zap(vma, start, end, false);
+}
+
+SEC("fentry/__zap_vma_range")
+int BPF_PROG(fe_zap_vma2, void *tlb, struct vm_area_struct *vma, __u64 start, __u64 end)
+{
+	return handle_vma_zap(vma, start, end, true);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(kp_zap_vma, void *tlb, struct vm_area_struct *vma, __u64 start, __u64 end)
 {
-	return handle_vma_zap(vma, start, end);
+	return handle_vma_zap(vma, start, end, false);
 }
 
-static __always_inline int handle_remove_vma(void *ctx, struct vm_area_struct *vma)
+static __always_inline int handle_remove_vma(void *ctx, struct vm_area_struct *vma,
+					     bool second)
 {
 	__u64 key = (__u64)vma;
 	struct rl_event *ev;
 
-	if (!bpf_map_lookup_elem(&tracked_vmas, &key))
+	if (!untrack_vma(key))
 		return 0;
-	bpf_map_delete_elem(&tracked_vmas, &key);
-	ev = event_reserve(RL_EV_VMA_REMOVE);
+	if (second)
+		__sync_fetch_and_add(&second_runs, 1);
+	ev = event_reserve_stack(RL_EV_VMA_REMOVE);
 	if (!ev)
 		return 0;
 	fill_vma(ev, vma);
-	event_stack(ctx, ev);
+	event_stack(ctx, ev, RL_EV_VMA_REMOVE);
 	event_submit(ev);
 	return 0;
+}
+
+/* remove_vma forgets the vmas it destroys before it frees them, so a
+ * tracked vma freed here never went through it: a copy that a failed fork
+ * (or mremap) frees before it maps a page. */
+static __always_inline int handle_vma_free(struct vm_area_struct *vma, bool second)
+{
+	__u64 key = (__u64)vma;
+	struct rl_event *ev;
+
+	if (!untrack_vma(key))
+		return 0;
+	if (second)
+		__sync_fetch_and_add(&second_runs, 1);
+	ev = event_reserve(RL_EV_VMA_FREE);
+	if (!ev)
+		return 0;
+	fill_vma(ev, vma);
+	event_submit(ev);
+	return 0;
+}
+
+SEC("fentry/vm_area_free")
+int BPF_PROG(fe_vm_area_free, struct vm_area_struct *vma)
+{
+	return handle_vma_free(vma, false);
+}
+
+SEC("fentry/vm_area_free")
+int BPF_PROG(fe_vm_area_free2, struct vm_area_struct *vma)
+{
+	return handle_vma_free(vma, true);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_vm_area_free, struct vm_area_struct *vma)
+{
+	return handle_vma_free(vma, false);
 }
 
 SEC("fentry/remove_vma")
 int BPF_PROG(fe_remove_vma, struct vm_area_struct *vma)
 {
-	return handle_remove_vma(ctx, vma);
+	return handle_remove_vma(ctx, vma, false);
+}
+
+SEC("fentry/remove_vma")
+int BPF_PROG(fe_remove_vma2, struct vm_area_struct *vma)
+{
+	return handle_remove_vma(ctx, vma, true);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(kp_remove_vma, struct vm_area_struct *vma)
 {
-	return handle_remove_vma(ctx, vma);
+	return handle_remove_vma(ctx, vma, false);
 }

@@ -3,9 +3,12 @@
  * rl_events.h - the event stream between the BPF programs and the ledger.
  *
  * Included by the BPF objects in bpf/ (kernel side) and by src/ (user side).
- * One struct, one layout: the BPF side fills a struct rl_event in the ring
- * buffer, the ledger consumes it, `record` writes it as one text line and
- * `replay` parses it back.  Bump RL_EVENT_ABI when the layout changes.
+ * One struct, one layout: the BPF side fills a struct rl_event, the ledger
+ * consumes it, `record` writes it as one text line and `replay` parses it
+ * back.  In the ring buffer each type is a record of its own size: the
+ * header, its payload (the union member its row names), and a stack only
+ * where one was asked for (rl_record_size() below).  Bump RL_EVENT_ABI when
+ * the layout changes.
  * RL_EVENT_TYPES is the one description of each type every format follows.
  *
  * Object keys (doc/event-stream.md describes the stream, doc/architecture.md
@@ -30,7 +33,7 @@
 #include <linux/types.h>
 #endif
 
-#define RL_EVENT_ABI		2
+#define RL_EVENT_ABI		3
 #define RL_COMM_LEN		16
 #define RL_STACK_DEPTH		24	/* kernel frames kept per event */
 #define RL_PFNS_PER_EVENT	32	/* pfns carried by one RL_EV_REGION_PAGES */
@@ -143,7 +146,11 @@
 	 * other piece (ret < 0: the split failed and that piece was freed) */ \
 	X(VMA_SPLIT,	 vma_split,	vma,	RL_FIELDS_VMA_SPLIT, RL_TEXT_VMA_SPLIT) \
 	/* a BPF arena's get_unmapped_area returned (seed 004) */		\
-	X(ARENA_AREA,	 arena_area,	arena,	RL_FIELDS_ARENA, RL_TEXT_ARENA)
+	X(ARENA_AREA,	 arena_area,	arena,	RL_FIELDS_ARENA, RL_TEXT_ARENA)	\
+	/* vm_area_free of a tracked vma that remove_vma never saw: a copy	\
+	 * (fork, mremap, split) freed before it mapped anything, so it took	\
+	 * no page references (a fork that failed after vm_area_dup) */	\
+	X(VMA_FREE,	 vma_free,	vma,	RL_FIELDS_VMA,	RL_TEXT_VMA)
 
 #define RL_EV_ENUM_(TYPE, name, payload, FIELDS, TEXT) RL_EV_##TYPE,
 enum rl_event_type {
@@ -268,6 +275,10 @@ struct rl_ev_region {		/* REGION_CREATE, REGION_FREE */
 	__u32 flags;		/* RL_REGION_F_*                              */
 	__s32 ret;		/* io_create_region return value             */
 	__u32 head_refcount;	/* page_ref_count(pages[0]) at this moment    */
+	__u64 setup_ctx;	/* ctx == 0: the ring io_uring_setup is making
+				 * (the region is its ring_region or
+				 * sq_region), 0 where that cannot be told;
+				 * the region is that ctx's once announced   */
 };
 
 #define RL_FIELDS_REGION(S, A)						\
@@ -280,7 +291,8 @@ struct rl_ev_region {		/* REGION_CREATE, REGION_FREE */
 	S(nr_pages,	region.nr_pages, DEC)					\
 	S(flags,	region.flags,	HEX)					\
 	S(ret,		region.ret,	SDEC)					\
-	S(head_refcount, region.head_refcount, DEC)
+	S(head_refcount, region.head_refcount, DEC)				\
+	S(setup_ctx,	region.setup_ctx, KPTR)
 /* REGION_FREE; bgid only for a buffer ring's region */
 #define RL_TEXT_REGION(T, P, L)						\
 	T(ctx,		hex,		region.ctx)				\
@@ -619,5 +631,44 @@ struct rl_event {
 /* The kernel stack every event may carry, after its payload. */
 #define RL_FIELDS_STACK(S, A)						\
 	A(stack,	stack,		KPTR,	nr_stack)
+
+/*
+ * Ring-buffer records.  A record is the header, then the payload of its
+ * type (as many bytes as that union member), then, only in records reserved
+ * with room for one, a struct rl_record_stack.  So a PAGE_FREE is 64 bytes
+ * (264 with its stack), a REGION_PAGES of 32 pfns 448, where every event
+ * used to be a whole struct rl_event (688).  User space copies a record
+ * into a zeroed struct rl_event (src/loader.c).
+ */
+struct rl_record_stack {
+	__u32 nr;		/* frames in ip[]                              */
+	__u32 pad;
+	__u64 ip[RL_STACK_DEPTH];
+};
+
+#define RL_EV_PAYLOAD_SIZE_(TYPE, name, payload, FIELDS, TEXT)		\
+	case RL_EV_##TYPE: return sizeof(((struct rl_event *)0)->payload);
+/* Bytes of a type's payload; 0 for a type that does not exist.  A switch
+ * over constants: with a constant type the BPF side gets a constant. */
+static inline __attribute__((always_inline)) __u32 rl_event_payload_size(__u32 type)
+{
+	switch (type) {
+	RL_EVENT_TYPES(RL_EV_PAYLOAD_SIZE_)
+	default:
+		return 0;
+	}
+}
+#undef RL_EV_PAYLOAD_SIZE_
+
+/* The record of a type: header and payload, and room for a stack. */
+static inline __attribute__((always_inline)) __u32 rl_record_size(__u32 type, int with_stack)
+{
+	return sizeof(struct rl_event_hdr) + rl_event_payload_size(type) +
+	       (with_stack ? sizeof(struct rl_record_stack) : 0);
+}
+
+_Static_assert(__builtin_offsetof(struct rl_event, ctx) == sizeof(struct rl_event_hdr),
+	       "the payload follows the header directly: records are prefixes");
+_Static_assert(sizeof(struct rl_event_hdr) % 8 == 0, "records keep 8-byte alignment");
 
 #endif /* RL_EVENTS_H */

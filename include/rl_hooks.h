@@ -15,7 +15,14 @@
  *
  *   H(ID, name, what,
  *     where:    FUNCS(kernel functions, first usable wins) or TP(tracepoint),
- *     programs: PROGS(.fentry, .fexit, .kprobe, .kretprobe, .tp = P(prog)),
+ *     programs: PROGS(.fentry, .fexit, .kprobe, .kretprobe, .tp = P(prog),
+ *               and .fentry2, .fexit2, .tp2: a second program at the same
+ *               point, run right after the first, that does the first's
+ *               work only for the calls the first was skipped for (the
+ *               kernel runs a program once per CPU at a time: an interrupt
+ *               inside it, or another task while a trampoline program is
+ *               preempted, skips it).  Kprobes run with preemption off and
+ *               one BPF program per CPU at a time, so they have none),
  *     findings that need the hook,
  *     optional: the function exists only in kernels with the feature it
  *               watches (seed 001's buffer-ring pinning): where it is absent
@@ -78,8 +85,8 @@
 	  RL_HF_PAGES | F(RL006), false)					\
 	H(VMA_COPY, "vma-copy", "ring vma copied by fork or split (vm_area_dup)", \
 	  FUNCS("vm_area_dup"),							\
-	  PROGS(.fexit = P(fx_vm_area_dup), .kprobe = P(kp_vm_area_dup),	\
-		.kretprobe = P(krp_vm_area_dup)),				\
+	  PROGS(.fexit = P(fx_vm_area_dup), .fexit2 = P(fx_vm_area_dup2),	\
+		.kprobe = P(kp_vm_area_dup), .kretprobe = P(krp_vm_area_dup)),	\
 	  RL_HF_PAGES, false)							\
 	H(VMA_SPLIT, "vma-split",						\
 	  "ring vma cut in two: the copy shares its pages (__split_vma)",	\
@@ -89,11 +96,19 @@
 	  RL_HF_PAGES, false)							\
 	H(VMA_ZAP, "vma-zap", "page tables of a ring vma torn down",		\
 	  FUNCS("__zap_vma_range", "unmap_single_vma"),				\
-	  PROGS(.fentry = P(fe_zap_vma), .kprobe = P(kp_zap_vma)),		\
+	  PROGS(.fentry = P(fe_zap_vma), .fentry2 = P(fe_zap_vma2),		\
+		.kprobe = P(kp_zap_vma)),					\
 	  RL_HF_PAGES, false)							\
 	H(VMA_REMOVE, "vma-remove", "ring vma destroyed (remove_vma)",		\
 	  FUNCS("remove_vma"),							\
-	  PROGS(.fentry = P(fe_remove_vma), .kprobe = P(kp_remove_vma)),	\
+	  PROGS(.fentry = P(fe_remove_vma), .fentry2 = P(fe_remove_vma2),	\
+		.kprobe = P(kp_remove_vma)),					\
+	  RL_HF_PAGES, false)							\
+	H(VMA_FREE, "vma-free",							\
+	  "ring vma copy freed unmapped: a failed fork's (vm_area_free)",	\
+	  FUNCS("vm_area_free"),						\
+	  PROGS(.fentry = P(fe_vm_area_free), .fentry2 = P(fe_vm_area_free2),	\
+		.kprobe = P(kp_vm_area_free)),					\
 	  RL_HF_PAGES, false)							\
 	H(ARENA_AREA, "arena-area",						\
 	  "BPF arena mmap address and its checks (arena_get_unmapped_area)",	\
@@ -109,7 +124,7 @@
 	H(PAGE_FREE, "page-free",						\
 	  "tracked page returned to the allocator (kmem:mm_page_free)",		\
 	  TP("mm_page_free"),							\
-	  PROGS(.tp = P(tp_mm_page_free)),					\
+	  PROGS(.tp = P(tp_mm_page_free), .tp2 = P(tp_mm_page_free2)),		\
 	  F(RL001), false)							\
 	H(PIN, "pin", "user pages pinned for io_uring: folios, backing, owner",	\
 	  FUNCS("io_pin_pages"),						\

@@ -35,6 +35,7 @@ struct rl_hook {
 	const char *tracepoint;		/* raw tracepoint instead of funcs     */
 	struct {
 		struct rl_hook_prog fentry, fexit, kprobe, kretprobe, tp;
+		struct rl_hook_prog fentry2, fexit2, tp2;
 	} progs;
 	uint32_t findings;		/* findings that need this hook        */
 	bool optional;			/* see include/rl_hooks.h              */
@@ -85,6 +86,9 @@ static const struct rl_hook_prog *hook_prog(const struct rl_hook *h, enum rl_pro
 	case RL_PROG_KPROBE: return &h->progs.kprobe;
 	case RL_PROG_KRETPROBE: return &h->progs.kretprobe;
 	case RL_PROG_TP: return &h->progs.tp;
+	case RL_PROG_FENTRY2: return &h->progs.fentry2;
+	case RL_PROG_FEXIT2: return &h->progs.fexit2;
+	case RL_PROG_TP2: return &h->progs.tp2;
 	default: return &none;
 	}
 }
@@ -313,19 +317,51 @@ void rl_plan_make(struct rl_plan *plan, const struct rl_kernel_caps *caps,
 }
 
 /* The programs a mechanism runs: [0] at entry (or the tracepoint), [1] at
- * return; RL_PROG__MAX where it runs none. */
-static void mech_roles(enum rl_mech m, enum rl_prog_role roles[2])
+ * return, [2] and [3] the second programs of those; RL_PROG__MAX where it
+ * runs none.  Each second program follows its first in the attach order:
+ * the kernel runs a point's programs in the order they were attached. */
+#define NR_MECH_ROLES 4
+static void mech_roles(enum rl_mech m, enum rl_prog_role roles[NR_MECH_ROLES])
 {
-	roles[0] = roles[1] = RL_PROG__MAX;
+	roles[0] = roles[1] = roles[2] = roles[3] = RL_PROG__MAX;
 	if (m == RL_MECH_FENTRY) {
 		roles[0] = RL_PROG_FENTRY;
 		roles[1] = RL_PROG_FEXIT;
+		roles[2] = RL_PROG_FENTRY2;
+		roles[3] = RL_PROG_FEXIT2;
 	} else if (m == RL_MECH_KPROBE) {
 		roles[0] = RL_PROG_KPROBE;
 		roles[1] = RL_PROG_KRETPROBE;
 	} else if (m == RL_MECH_TRACEPOINT) {
 		roles[0] = RL_PROG_TP;
+		roles[2] = RL_PROG_TP2;
 	}
+}
+
+bool rl_prog_role_is_second(enum rl_prog_role r)
+{
+	return r == RL_PROG_FENTRY2 || r == RL_PROG_FEXIT2 || r == RL_PROG_TP2;
+}
+
+bool rl_plan_second_covers(const struct rl_plan *plan, const struct ringledger_bpf *skel,
+			   const struct bpf_program *prog)
+{
+	size_t i, j;
+
+	for (i = 0; i < plan->nr; i++) {
+		const struct rl_hook_plan *hp = &plan->hooks[i];
+		enum rl_prog_role roles[NR_MECH_ROLES];
+
+		if (hp->attach_err)
+			continue;
+		mech_roles(hp->mech, roles);
+		/* roles[2] and [3] are the second programs of [0] and [1] */
+		for (j = 0; j < 2; j++) {
+			if (rl_hook_prog(hp->hook, roles[j], skel) == prog)
+				return rl_hook_prog(hp->hook, roles[j + 2], skel) != NULL;
+		}
+	}
+	return false;
 }
 
 int rl_plan_apply(struct rl_plan *plan, struct ringledger_bpf *skel)
@@ -339,10 +375,10 @@ int rl_plan_apply(struct rl_plan *plan, struct ringledger_bpf *skel)
 
 	for (i = 0; i < plan->nr; i++) {
 		struct rl_hook_plan *hp = &plan->hooks[i];
-		enum rl_prog_role roles[2];
+		enum rl_prog_role roles[NR_MECH_ROLES];
 
 		mech_roles(hp->mech, roles);
-		for (j = 0; j < 2; j++) {
+		for (j = 0; j < NR_MECH_ROLES; j++) {
 			const char *name = rl_hook_prog_name(hp->hook, roles[j]);
 
 			if (!name)
@@ -371,10 +407,10 @@ int rl_plan_attach(struct rl_plan *plan, struct ringledger_bpf *skel)
 
 	for (i = 0; i < plan->nr; i++) {
 		struct rl_hook_plan *hp = &plan->hooks[i];
-		enum rl_prog_role roles[2];
+		enum rl_prog_role roles[NR_MECH_ROLES];
 
 		mech_roles(hp->mech, roles);
-		for (j = 0; j < 2; j++) {
+		for (j = 0; j < NR_MECH_ROLES; j++) {
 			struct bpf_program *prog = rl_hook_prog(hp->hook, roles[j], skel);
 			struct bpf_link *link;
 
@@ -383,7 +419,8 @@ int rl_plan_attach(struct rl_plan *plan, struct ringledger_bpf *skel)
 			if (hp->mech == RL_MECH_FENTRY)
 				link = bpf_program__attach_trace(prog);
 			else if (hp->mech == RL_MECH_KPROBE)
-				link = bpf_program__attach_kprobe(prog, j == 1, hp->func);
+				link = bpf_program__attach_kprobe(prog, roles[j] == RL_PROG_KRETPROBE,
+								  hp->func);
 			else
 				link = bpf_program__attach_raw_tracepoint(prog, hp->func);
 			if (!link) {

@@ -55,6 +55,9 @@ enum rl_prog_role {
 	RL_PROG_KPROBE,
 	RL_PROG_KRETPROBE,
 	RL_PROG_TP,		/* raw tracepoint */
+	RL_PROG_FENTRY2,	/* the second program of each (rl_hooks.h) */
+	RL_PROG_FEXIT2,
+	RL_PROG_TP2,
 	RL_PROG__MAX,
 };
 
@@ -69,7 +72,7 @@ struct rl_hook_plan {
 struct rl_plan {
 	size_t nr;
 	struct rl_hook_plan hooks[RL_MAX_HOOKS];
-	struct bpf_link *links[RL_MAX_HOOKS * 2];
+	struct bpf_link *links[RL_MAX_HOOKS * 4];
 	size_t nr_links;
 };
 
@@ -111,6 +114,12 @@ const char *rl_hook_target(const struct rl_hook *h);
 /* The hook's program for a role: its name (NULL: none), and the program
  * in an opened skeleton (NULL: none). */
 const char *rl_hook_prog_name(const struct rl_hook *h, enum rl_prog_role r);
+/* A second program (RL_PROG_FENTRY2, _FEXIT2, _TP2: see rl_hooks.h)? */
+bool rl_prog_role_is_second(enum rl_prog_role r);
+/* Whether the plan runs a second program after prog at its point, which
+ * takes the calls prog is skipped for: then prog's misses lose nothing. */
+bool rl_plan_second_covers(const struct rl_plan *plan, const struct ringledger_bpf *skel,
+			   const struct bpf_program *prog);
 struct bpf_program *rl_hook_prog(const struct rl_hook *h, enum rl_prog_role r,
 				 const struct ringledger_bpf *skel);
 const char *rl_mech_name(enum rl_mech m);

@@ -118,11 +118,12 @@ void ctx_release(struct rl_ledger *l, uint32_t cslot)
 }
 
 uint32_t ctx_find_region(const struct rl_ledger *l, const struct ring_ctx *c,
-			 uint32_t kind, uint32_t bgid, bool *has_unknown)
+			 uint32_t kind, uint32_t bgid, bool *has_unknown, uint32_t *second)
 {
-	uint32_t s;
+	uint32_t s, found = RL_NIL;
 
 	*has_unknown = false;
+	*second = RL_NIL;
 	for (s = c->first_region; s != RL_NIL; s = region_at(l, s)->list_next) {
 		const struct region *r = region_at(l, s);
 
@@ -130,8 +131,14 @@ uint32_t ctx_find_region(const struct rl_ledger *l, const struct ring_ctx *c,
 			continue;
 		if (r->kind == RL_RK_UNKNOWN)
 			*has_unknown = true;
-		if (r->kind == kind && (kind != RL_RK_PBUF || r->bgid == bgid))
-			return s;
+		if (r->kind != kind || (kind == RL_RK_PBUF && r->bgid != bgid))
+			continue;
+		if (found == RL_NIL) {
+			found = s;
+		} else {
+			*second = s;
+			break;
+		}
 	}
-	return RL_NIL;
+	return found;
 }

@@ -18,6 +18,7 @@ uint32_t region_add(struct rl_ledger *l, const struct rl_ev_region *e,
 		return RL_NIL;
 	r = region_at(l, s);
 	r->key = e->region;
+	r->setup_ctx = e->setup_ctx;
 	r->serial = ++l->next_serial;
 	r->mr = e->mr;
 	r->mmap_offset = e->mmap_offset;

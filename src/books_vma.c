@@ -89,6 +89,7 @@ uint32_t vma_add(struct rl_ledger *l, uint64_t key)
 	v = vma_at(l, i);
 	v->key = key;
 	v->named_slot = RL_NIL;
+	v->named2_slot = RL_NIL;
 	v->region_slot = RL_NIL;
 	return i;
 }
@@ -125,16 +126,21 @@ void vma_resolve_offset(struct rl_ledger *l, struct vma *v)
 {
 	uint32_t c = lookup(&l->ctx_by_key, v->ctx);
 	bool has_unknown = false;
-	uint32_t s;
+	uint32_t s, s2;
 
 	v->named_slot = RL_NIL;
+	v->named2_slot = RL_NIL;
 	v->named_missing = false;
 	if (c == RL_NIL || v->offset_kind == RL_RK_UNKNOWN)
 		return;
-	s = ctx_find_region(l, ctx_at(l, c), v->offset_kind, v->offset_bgid, &has_unknown);
+	s = ctx_find_region(l, ctx_at(l, c), v->offset_kind, v->offset_bgid, &has_unknown, &s2);
 	if (s != RL_NIL) {
 		v->named_slot = s;
 		v->named_serial = region_at(l, s)->serial;
+		if (s2 != RL_NIL) {
+			v->named2_slot = s2;
+			v->named2_serial = region_at(l, s2)->serial;
+		}
 	} else {
 		/* judged only when every region of the ctx is known */
 		v->named_missing = ctx_at(l, c)->observed && !has_unknown;
@@ -160,6 +166,8 @@ void vma_copy(struct rl_ledger *l, uint32_t src, uint32_t dst, const struct rl_e
 	n->rl006_reported = o->rl006_reported;
 	n->named_slot = o->named_slot;
 	n->named_serial = o->named_serial;
+	n->named2_slot = o->named2_slot;
+	n->named2_serial = o->named2_serial;
 	n->base = o->base;
 	r = region_by_ref(l, o->region_slot, o->region_serial);
 	if (!r || vma_set_claims(n, o->nr_mapped))

@@ -41,7 +41,7 @@ static const struct argp_option common_options[] = {
 	{ "btf", OPT_BTF, "PATH", 0, "kernel BTF to use instead of /sys/kernel/btf/vmlinux", 0 },
 	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "do not capture kernel stacks", 0 },
 	{ "max-pages", OPT_MAX_PAGES, "N", 0, "size of the tracked-page map (default 262144)", 0 },
-	{ "ringbuf-kib", OPT_RINGBUF, "KIB", 0, "event ring buffer size (default 8192)", 0 },
+	{ "ringbuf-kib", OPT_RINGBUF, "KIB", 0, "event ring buffer size (default 16384)", 0 },
 	{ "debug", OPT_DEBUG, NULL, 0, "libbpf's debug output (verifier logs)", 0 },
 	{},
 };

@@ -122,6 +122,7 @@ struct check_state {
 	bool print_events;
 	struct rl_addr addr;		/* the run's key (src/addr.h)       */
 	bool color;
+	uint64_t ringbuf_peak, ringbuf_bytes;	/* rl_losses: how full it got */
 };
 
 static void on_event(const struct rl_event *ev, void *cookie)
@@ -192,6 +193,8 @@ static void settle_ledger(struct check_state *st, struct rl_session *sess,
 	size_t i, n;
 
 	rl_session_losses(sess, &losses);
+	st->ringbuf_peak = losses.ringbuf_peak;
+	st->ringbuf_bytes = losses.ringbuf_bytes;
 	account_page_free_misses(&losses, st->ledger);
 	n = rl_losses_to_events(&losses, lost, RL_MAX_LOSS_EVENTS);
 	for (i = 0; i < n; i++)
@@ -258,6 +261,8 @@ static int report_check(const struct check_args *a, char **cmd, const struct che
 	rc.command = cmdline;
 	rc.child_status = res->child_status;
 	rc.elapsed_s = res->elapsed_s;
+	rc.ringbuf_peak = st->ringbuf_peak;
+	rc.ringbuf_bytes = st->ringbuf_bytes;
 	rc.inconclusive_why = why[0] ? why : NULL;
 	rc.verdict = rl_verdict(st->ledger, a->allow_mask, why[0] != '\0');
 	rc.symbolize = ksyms ? rl_ksyms_symbolize : NULL;

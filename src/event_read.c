@@ -563,9 +563,9 @@ static enum rl_read_status parse_header(struct rl_stream_reader *r, const char *
 	if (n < i || memcmp(s, magic, i) || !scan_u64(s, n, &i, &version, &hex) || i != n)
 		return fail(r, "not a ringledger event stream (the first line must be '%s%d')",
 			    magic, RL_STREAM_VERSION);
-	if (version != RL_STREAM_VERSION)
-		return fail(r, "unsupported stream version %llu (this reader knows %d)",
-			    (unsigned long long)version, RL_STREAM_VERSION);
+	if (version < RL_STREAM_VERSION_MIN || version > RL_STREAM_VERSION)
+		return fail(r, "unsupported stream version %llu (this reader knows v%d to v%d)",
+			    (unsigned long long)version, RL_STREAM_VERSION_MIN, RL_STREAM_VERSION);
 	r->state = RS_EVENTS;
 	return RL_READ_EVENT;
 }

@@ -27,7 +27,7 @@ void on_finish(struct rl_ledger *l, bool ctx_wait_timed_out);
 
 /* handlers_vma.c */
 rl_handler on_mmap_area, on_mmap, on_insert_pages, on_vma_dup, on_vma_split,
-	   on_vma_zap, on_vma_remove, on_arena_area;
+	   on_vma_zap, on_vma_remove, on_vma_free, on_arena_area;
 
 /* handlers_pin.c */
 rl_handler on_pin, on_unpin, on_pbuf_reg, on_pbuf_unreg, on_bufring_pin,

@@ -69,10 +69,14 @@ void on_ctx_create(struct rl_ledger *l, const struct rl_event *ev)
 		return;
 	ctx_observe(l, c, &o);
 	/* ring regions are created in io_uring_setup before the ctx is
-	 * announced: the pending ones of this thread are its own */
+	 * announced: the pending ones made for it are its own (where the
+	 * kernel side could not tell which ring they were for, those of
+	 * this thread) */
 	for (s = l->pending_head; s != RL_NIL; s = next) {
-		next = region_at(l, s)->list_next;
-		if (region_at(l, s)->created_by.tid == ev->h.tid)
+		const struct region *r = region_at(l, s);
+
+		next = r->list_next;
+		if (r->setup_ctx ? r->setup_ctx == key : r->created_by.tid == ev->h.tid)
 			region_join_ctx(l, s, c);
 	}
 	pinsets_join_ctx(l, key, ev->h.tid);

@@ -3,7 +3,7 @@
  * handlers_vma.c - the handlers of user mappings: the address
  * get_unmapped_area returned (MMAP_AREA, and ARENA_AREA for a BPF arena),
  * the mmap and its pages (MMAP, INSERT_PAGES), and the life of the vma
- * (VMA_DUP, VMA_SPLIT, VMA_ZAP, VMA_REMOVE).
+ * (VMA_DUP, VMA_SPLIT, VMA_ZAP, VMA_REMOVE, VMA_FREE).
  */
 #include "handlers.h"
 
@@ -193,5 +193,14 @@ void on_vma_remove(struct rl_ledger *l, const struct rl_event *ev)
 	if (lookup(&l->vma_by_key, ev->vma.vma) == RL_NIL)
 		return;
 	l->st.vmas_removed++;
+	forget_vma(l, ev->vma.vma);
+}
+
+/* A copy freed before it mapped anything (a fork that failed after
+ * vm_area_dup): the references its VMA_DUP booked were never taken. */
+void on_vma_free(struct rl_ledger *l, const struct rl_event *ev)
+{
+	if (lookup(&l->vma_by_key, ev->vma.vma) == RL_NIL)
+		return;
 	forget_vma(l, ev->vma.vma);
 }

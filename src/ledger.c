@@ -28,6 +28,7 @@ static rl_handler *const handler_of[RL_EV__MAX] = {
 	[RL_EV_ARENA_AREA]	= on_arena_area,
 	[RL_EV_VMA_ZAP]		= on_vma_zap,
 	[RL_EV_VMA_REMOVE]	= on_vma_remove,
+	[RL_EV_VMA_FREE]	= on_vma_free,
 	[RL_EV_PAGE_FREE]	= on_page_free,
 	[RL_EV_PIN]		= on_pin,
 	[RL_EV_UNPIN]		= on_unpin,

@@ -101,6 +101,8 @@ struct region {
 	uint64_t key;		/* pages[] array pointer                      */
 	uint64_t serial;	/* unique per record; keys are reused          */
 	uint64_t ctx;		/* owner, 0 while pending                      */
+	uint64_t setup_ctx;	/* pending: the ring being set up that it is
+				 * for (0: unknown, the creating thread's)    */
 	uint64_t mr, mmap_offset;
 	uint32_t kind, bgid, nr_pages, flags;
 	uint32_t nr_described;	/* length of pages[]                          */
@@ -132,6 +134,10 @@ struct vma {
 	bool rl006_reported;
 	uint32_t named_slot;	/* region its offset named at MMAP, RL_NIL    */
 	uint64_t named_serial;
+	uint32_t named2_slot;	/* ... and the other one while a resize has
+				 * both live (either may be mapped until the
+				 * old one is freed), RL_NIL                 */
+	uint64_t named2_serial;
 	uint32_t region_slot;	/* region whose pages it maps, RL_NIL         */
 	uint64_t region_serial;
 	uint64_t base;		/* user address of that region's page 0       */
@@ -362,9 +368,11 @@ uint32_t ctx_add(struct rl_ledger *l, uint64_t key, const struct origin *o);
 void ctx_observe(struct rl_ledger *l, uint32_t cslot, const struct origin *o);
 /* Drop the ctx record; its regions must have left its list already. */
 void ctx_release(struct rl_ledger *l, uint32_t cslot);
-/* The live region of ctx that an mmap offset of `kind` (and bgid) names. */
+/* The live region of ctx that an mmap offset of `kind` (and bgid) names;
+ * *second: a second live one of that kind (a resize between creating the
+ * new rings and freeing the old ones), else RL_NIL. */
 uint32_t ctx_find_region(const struct rl_ledger *l, const struct ring_ctx *c,
-			 uint32_t kind, uint32_t bgid, bool *has_unknown);
+			 uint32_t kind, uint32_t bgid, bool *has_unknown, uint32_t *second);
 void region_join_ctx(struct rl_ledger *l, uint32_t slot, uint32_t cslot);
 void region_join_pending(struct rl_ledger *l, uint32_t slot);
 /* Take the region off its ctx's list or the pending list. */

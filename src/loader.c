@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
+#include "record.h"
 #include "ringledger.skel.h"
 
 #define RL_GUEST_HINT "run it in a guest: `make vm-shell`, or tests/vm/run-guest.sh -- ringledger ..."
@@ -68,12 +69,13 @@ int rl_preflight(const char *btf_path, char *err, size_t len)
 static int on_ring_record(void *cookie, void *data, size_t size)
 {
 	struct rl_session *s = cookie;
+	struct rl_event ev;
 
-	if (size < sizeof(struct rl_event)) {
+	if (rl_record_decode(data, size, &ev)) {
 		s->bad_records++;
 		return 0;
 	}
-	s->on_event(data, s->cookie);
+	s->on_event(&ev, s->cookie);
 	return 0;
 }
 
@@ -195,19 +197,33 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 	for (i = 0; i < RL_CNT__MAX; i++)
 		out->counter[i] = __atomic_load_n(&s->skel->bss->counters[i], __ATOMIC_RELAXED);
 	out->bad_records = s->bad_records;
+	out->ringbuf_peak = __atomic_load_n(&s->skel->bss->ringbuf_peak, __ATOMIC_RELAXED);
+	out->ringbuf_bytes = bpf_map__max_entries(s->skel->maps.events);
 
-	/* a program skipped because another ran on that CPU lost its event */
+	out->second_runs = __atomic_load_n(&s->skel->bss->second_runs, __ATOMIC_RELAXED);
+
+	/* a program skipped because it (or, for kprobes, another) ran on that
+	 * CPU lost its event, unless a second program took the call */
 	bpf_object__for_each_program(prog, s->skel->obj) {
 		struct bpf_prog_info info = {};
 		__u32 info_len = sizeof(info);
 		int fd = bpf_program__fd(prog);
+		bool covered;
 
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &info_len) ||
+		    !info.recursion_misses)
 			continue;
-		if (info.recursion_misses && s->verbose)
-			fprintf(stderr, "ringledger: %s missed %llu runs (another BPF program was running on that CPU)\n",
-				bpf_program__name(prog), (unsigned long long)info.recursion_misses);
-		if (prog == s->skel->progs.tp_mm_page_free) {
+		covered = rl_plan_second_covers(&s->plan, s->skel, prog);
+		if (s->verbose)
+			fprintf(stderr, "ringledger: %s was skipped %llu times (it was running on that "
+				"CPU)%s\n", bpf_program__name(prog),
+				(unsigned long long)info.recursion_misses,
+				covered ? "; its second program took those calls" : "");
+		if (covered) {
+			out->covered_misses += info.recursion_misses;
+			continue;
+		}
+		if (prog == s->skel->progs.tp_mm_page_free || prog == s->skel->progs.tp_mm_page_free2) {
 			out->page_free_misses += info.recursion_misses;
 			continue;
 		}

@@ -51,6 +51,14 @@ struct rl_losses {
 					 * it; they matter only if a tracked
 					 * page's free went unseen          */
 	uint64_t bad_records;
+	/* not losses: calls a first program was skipped for that its second
+	 * program took (rl_hooks.h), and the second programs' runs */
+	uint64_t covered_misses;
+	uint64_t second_runs;
+	/* not losses either: how full the ring buffer got (bytes, a lower bound)
+	 * and its size */
+	uint64_t ringbuf_peak;
+	uint64_t ringbuf_bytes;
 };
 
 /* Exit status of the preflight and open steps: fills `err` with one line

@@ -23,6 +23,10 @@ struct rl_report_ctx {
 	int verdict;			/* 0 clean, 1 findings, 2 inconclusive */
 	const char *inconclusive_why;	/* one line, or NULL                   */
 	double elapsed_s;
+	/* the most the event ring buffer held, and its size (bytes; 0:
+	 * not known, as in a replay) */
+	uint64_t ringbuf_peak;
+	uint64_t ringbuf_bytes;
 	uint32_t allow_mask;		/* bit (1 << id): allowed finding ids  */
 	rl_symbolize_fn symbolize;
 	void *sym_cookie;

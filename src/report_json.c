@@ -201,9 +201,13 @@ void rl_report_json(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 	json_str(f, rc && rc->verdict == 2 ? rc->inconclusive_why : NULL);
 	fputs(",\"command\":", f);
 	json_str(f, rc ? rc->command : NULL);
-	fprintf(f, ",\"child_status\":%d,\"elapsed_s\":%.3f,\"allowed\":[",
+	fprintf(f, ",\"child_status\":%d,\"elapsed_s\":%.3f,",
 		rc ? rc->child_status : -1,
 		rc && isfinite(rc->elapsed_s) ? rc->elapsed_s : 0.0);	/* JSON has no NaN */
+	if (rc && rc->ringbuf_bytes)
+		fprintf(f, "\"ringbuf\":{\"bytes\":%" PRIu64 ",\"peak_bytes\":%" PRIu64 "},",
+			rc->ringbuf_bytes, rc->ringbuf_peak);
+	fputs("\"allowed\":[", f);
 	for (id = RL001; rc && id < RL_F__MAX; id++) {
 		if (!((rc->allow_mask >> id) & 1))
 			continue;

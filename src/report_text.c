@@ -229,6 +229,10 @@ void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 		fprintf(f, "  pins       %" PRIu64 " taken, %" PRIu64 " dropped, in %" PRIu64
 			" pin set(s)\n", st.pins_taken, st.pins_dropped, st.pin_sets);
 	fprintf(f, "  lost       %" PRIu64 " events\n", st.lost_events);
+	if (rc && rc->ringbuf_bytes)
+		fprintf(f, "  ringbuf    peak %" PRIu64 " KiB of %" PRIu64 " KiB (%.0f%%)\n",
+			rc->ringbuf_peak >> 10, rc->ringbuf_bytes >> 10,
+			100.0 * (double)rc->ringbuf_peak / (double)rc->ringbuf_bytes);
 	put_findings_summary(f, &st, rc);
 	if (rc) {
 		fprintf(f, "  verdict    %s%s", sgr(rc, verdict_colour(rc->verdict)),

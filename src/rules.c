@@ -267,10 +267,21 @@ void rule_rl005_unregistered_while_pinned(struct rl_ledger *l, const struct rl_e
 	finding_emit(l, &f);
 }
 
+/* The region v's offset names: while a resize has the old and the new
+ * rings both live, the one whose pages were inserted if it is either. */
+static const struct region *rl006_named(const struct rl_ledger *l, const struct vma *v)
+{
+	const struct region *named = region_by_ref(l, v->named_slot, v->named_serial);
+	const struct region *other = region_by_ref(l, v->named2_slot, v->named2_serial);
+	const struct region *ins = region_by_ref(l, v->region_slot, v->region_serial);
+
+	return other && ins == other ? other : named;
+}
+
 /* What is wrong with the mapping v, in words; "" if nothing. */
 static void rl006_why(const struct rl_ledger *l, const struct vma *v, char *why, size_t len)
 {
-	const struct region *named = region_by_ref(l, v->named_slot, v->named_serial);
+	const struct region *named = rl006_named(l, v);
 	const struct region *ins = region_by_ref(l, v->region_slot, v->region_serial);
 	const struct region *r = named ? named : ins;
 	const char *kind = rl_region_kind_name(v->offset_kind);
@@ -306,7 +317,7 @@ static void rl006_why(const struct rl_ledger *l, const struct vma *v, char *why,
 bool rule_rl006_mapping_mismatch(struct rl_ledger *l, const struct vma *v,
 				 const struct rl_event *ev)
 {
-	const struct region *named = region_by_ref(l, v->named_slot, v->named_serial);
+	const struct region *named = rl006_named(l, v);
 	const struct region *r = named ? named :
 				 region_by_ref(l, v->region_slot, v->region_serial);
 	struct origin o = origin_of(ev);

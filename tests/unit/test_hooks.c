@@ -21,6 +21,7 @@
 static const char *const role_name[RL_PROG__MAX] = {
 	[RL_PROG_FENTRY] = "fentry", [RL_PROG_FEXIT] = "fexit", [RL_PROG_KPROBE] = "kprobe",
 	[RL_PROG_KRETPROBE] = "kretprobe", [RL_PROG_TP] = "raw_tp",
+	[RL_PROG_FENTRY2] = "fentry", [RL_PROG_FEXIT2] = "fexit", [RL_PROG_TP2] = "raw_tp",
 };
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)

@@ -85,6 +85,19 @@ t_grep "the child's exit status is reported" 'exited with 7'
 for w in $CLEAN_WORKLOADS; do
 	expect_clean "$w" /workloads/$w
 done
+# a failed setup's regions are its own, not the thread's next ring's
+expect_clean "ring_setup_fail: failed ATTACH_WQ setups, each followed by a ring" \
+	/workloads/ring_setup_fail
+# a long suite forks more processes than the followed set holds (4,096):
+# each leaves it when its last thread exits, so the ring made after 4,200
+# short-lived processes is still followed, nothing lost
+expect_clean "4,200 processes come and go, then a ring: still followed" \
+	sh -c 'i=0; while [ $i -lt 4200 ]; do /bin/true; i=$((i + 1)); done; exec /workloads/ring_basic'
+# rings in user memory; in a huge page every pinned page is a tail whose
+# own count is 0: the folio's count (its head's) is the one judged
+expect_clean "ring_nommap: NO_MMAP rings in anonymous pages" /workloads/ring_nommap anon
+expect_clean "ring_nommap: NO_MMAP rings in tail pages of a 2 MiB hugetlb folio" \
+	/workloads/ring_nommap hugetlb
 /workloads/ring_resize > /tmp/resize.out 2>&1
 if [ $? = 77 ]; then t_ok "ring_resize: skipped, $(grep SKIP /tmp/resize.out)"; else
 	expect_clean ring_resize /workloads/ring_resize; fi
