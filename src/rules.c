@@ -176,13 +176,17 @@ bool rule_rl002_missing_reference(struct rl_ledger *l, const struct rl002_case *
 	return found;
 }
 
-/* RL003: every region a ring context owns is freed before the context. */
+/* RL003: every region a ring context owns is freed before the context.
+ * A zcrx refill region is its interface queue's, not the ring's: the queue
+ * can outlive the ring that made it (exported and imported into another
+ * ring, or held by the page pool) and is freed when its last reference
+ * goes, by whichever ring's exit work drops it. */
 bool rule_rl003_region_leaked_at_ctx_death(struct rl_ledger *l, const struct rl_event *ev,
 					   const struct ring_ctx *c, const struct region *r)
 {
 	struct rl_finding f;
 
-	if (r->freed)
+	if (r->freed || r->kind == RL_RK_ZCRX)
 		return false;
 	/* who leaked it: the ring's creator, not the kworker that freed it */
 	finding_init(&f, RL003, &c->born);
