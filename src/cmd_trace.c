@@ -264,6 +264,7 @@ int cmd_trace(int argc, char **argv)
 		rl_err("trace: cannot follow pid %d: %s", a.pid, strerror(errno));
 		goto cleanup_session;
 	}
+	rl_reader_priority();
 	ksyms = rl_ksyms_load(NULL);
 	st.rc.symbolize = ksyms ? rl_ksyms_symbolize : NULL;
 	st.rc.sym_cookie = ksyms;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
 #include <bpf/bpf.h>
@@ -229,6 +230,13 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 		}
 		out->recursion_misses += info.recursion_misses;
 	}
+}
+
+void rl_reader_priority(void)
+{
+	errno = 0;
+	if (getpriority(PRIO_PROCESS, 0) > -10 && !errno)
+		(void)setpriority(PRIO_PROCESS, 0, -10);	/* best effort */
 }
 
 void rl_session_close(struct rl_session *s)

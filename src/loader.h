@@ -72,6 +72,10 @@ int rl_session_follow(struct rl_session *s, pid_t pid);
 int rl_session_poll(struct rl_session *s, int timeout_ms);
 void rl_session_losses(struct rl_session *s, struct rl_losses *out);
 void rl_session_close(struct rl_session *s);
+/* Give the reader a head start on the CPU (nice -10, as root may): a
+ * CPU-bound command on every CPU must not leave the ring buffer unread.
+ * Called after any child is forked, so the child keeps its own nice. */
+void rl_reader_priority(void);
 
 /* LOST events for the ledger, one per non-zero loss; returns how many. */
 #define RL_LOST_RECURSION	(RL_CNT__MAX + 0)	/* recursion_misses  */

@@ -113,6 +113,7 @@ static pid_t spawn(char **cmd, const struct rl_user *user, int go[2], int exec_e
 		child_exec(cmd, user, parent, go[0], exec_err[1]);
 	}
 	setpgid(pid, pid);		/* as the child does: no race */
+	rl_reader_priority();
 	close(go[0]);
 	close(exec_err[1]);
 	return pid;
