@@ -112,7 +112,7 @@ static __always_inline void emit_region_pages(struct pages_walk *w)
 
 static __always_inline int handle_create_region(void *ctx,
 						struct io_mapped_region *mr,
-						__u64 mmap_offset, int ret)
+						__u64 mmap_offset, int ret, bool second)
 {
 	struct rl_task_scope *s = scope_get(false);
 	struct rl_region_info info = {};
@@ -133,6 +133,12 @@ static __always_inline int handle_create_region(void *ctx,
 	w.flags = BPF_CORE_READ(mr, flags);
 	if (!w.region)
 		return 0;
+	if (second) {
+		/* the first program tracked it unless it was skipped */
+		if (bpf_map_lookup_elem(&tracked_regions, &w.region))
+			return 0;
+		__sync_fetch_and_add(&second_runs, 1);
+	}
 	kind = region_kind(s, mmap_offset, &bgid);
 	info.ctx = owner;
 	info.kind = kind;
@@ -168,7 +174,14 @@ SEC("fexit/io_create_region")
 int BPF_PROG(fx_io_create_region, void *owner, struct io_mapped_region *mr,
 	     void *reg, __u64 mmap_offset, int ret)
 {
-	return handle_create_region(ctx, mr, mmap_offset, ret);
+	return handle_create_region(ctx, mr, mmap_offset, ret, false);
+}
+
+SEC("fexit/io_create_region")
+int BPF_PROG(fx_io_create_region2, void *owner, struct io_mapped_region *mr,
+	     void *reg, __u64 mmap_offset, int ret)
+{
+	return handle_create_region(ctx, mr, mmap_offset, ret, true);
 }
 
 SEC("kprobe")
@@ -186,7 +199,7 @@ int BPF_KRETPROBE(krp_io_create_region, int ret)
 
 	if (!unstash_args(RL_STASH_REGION_CREATE, &s))
 		return 0;
-	return handle_create_region(ctx, (void *)s.arg[0], s.arg[1], ret);
+	return handle_create_region(ctx, (void *)s.arg[0], s.arg[1], ret, false);
 }
 
 /* Entry of io_free_region: pages[] is still set and io_uring still holds
@@ -201,14 +214,17 @@ static __always_inline void open_region_pin_scope(void *ctx, __u64 pages)
 	if (!pinned)
 		return;
 	info = *pinned;
-	bpf_map_delete_elem(&tracked_pin_arrays, &pages);
+	/* gone: the other program of this hook opened it */
+	if (bpf_map_delete_elem(&tracked_pin_arrays, &pages) == -RL_ENOENT)
+		return;
 	pin_scope_open(ctx, &info, info.ctx, RL_OPENER_REGION_FREE,
 		       RL_UNPIN_F_RELEASED);
 }
 
-static __always_inline int handle_free_region(void *ctx, struct io_mapped_region *mr)
+static __always_inline int handle_free_region(void *ctx, struct io_mapped_region *mr,
+					      bool second)
 {
-	struct rl_region_info *info;
+	struct rl_region_info *found, copy, *info = &copy;
 	struct pages_walk w = {};
 	struct rl_event *ev;
 
@@ -217,9 +233,16 @@ static __always_inline int handle_free_region(void *ctx, struct io_mapped_region
 	if (!w.region)
 		return 0;
 	open_region_pin_scope(ctx, w.region);
-	info = bpf_map_lookup_elem(&tracked_regions, &w.region);
-	if (!info)
+	found = bpf_map_lookup_elem(&tracked_regions, &w.region);
+	if (!found)
 		return 0;
+	/* out of the map before its events: the second program of the hook
+	 * finds it only when the first was skipped (rl_hooks.h) */
+	copy = *found;
+	if (bpf_map_delete_elem(&tracked_regions, &w.region) == -RL_ENOENT)
+		return 0;
+	if (second)
+		__sync_fetch_and_add(&second_runs, 1);
 	w.nr_pages = BPF_CORE_READ(mr, nr_pages);
 	w.flags = BPF_CORE_READ(mr, flags);
 	w.at_free = 1;
@@ -236,7 +259,6 @@ static __always_inline int handle_free_region(void *ctx, struct io_mapped_region
 		event_stack(ctx, ev, RL_EV_REGION_FREE);
 		event_submit(ev);
 	}
-	bpf_map_delete_elem(&tracked_regions, &w.region);
 	emit_region_pages(&w);
 	return 0;
 }
@@ -244,11 +266,27 @@ static __always_inline int handle_free_region(void *ctx, struct io_mapped_region
 SEC("fentry/io_free_region")
 int BPF_PROG(fe_io_free_region, void *owner, struct io_mapped_region *mr)
 {
-	return handle_free_region(ctx, mr);
+	return handle_free_region(ctx, mr, false);
+}
+
+/* Rings die in kworkers, many at once: one preempted inside a program of
+ * this hook would make the next's call skip it (rl_hooks.h). */
+SEC("fentry/io_free_region")
+int BPF_PROG(fe_io_free_region2, void *owner, struct io_mapped_region *mr)
+{
+	return handle_free_region(ctx, mr, true);
+}
+
+/* closing the task's scope twice closes it once */
+SEC("fexit/io_free_region")
+int BPF_PROG(fx_io_free_region)
+{
+	pin_scope_close(ctx, RL_OPENER_REGION_FREE, 0);
+	return 0;
 }
 
 SEC("fexit/io_free_region")
-int BPF_PROG(fx_io_free_region)
+int BPF_PROG(fx_io_free_region2)
 {
 	pin_scope_close(ctx, RL_OPENER_REGION_FREE, 0);
 	return 0;
@@ -257,7 +295,7 @@ int BPF_PROG(fx_io_free_region)
 SEC("kprobe")
 int BPF_KPROBE(kp_io_free_region, void *owner, struct io_mapped_region *mr)
 {
-	return handle_free_region(ctx, mr);
+	return handle_free_region(ctx, mr, false);
 }
 
 SEC("kretprobe")

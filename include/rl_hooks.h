@@ -47,24 +47,28 @@
 	  RL_HF_PAGES | F(RL003) | F(RL006) | F(RL008), false)			\
 	H(RING_DEATH, "ring-death", "ring context freed (end of io_ring_exit_work)", \
 	  FUNCS("io_ring_exit_work"),						\
-	  PROGS(.fexit = P(fx_io_ring_exit_work), .kprobe = P(kp_io_ring_exit_work), \
+	  PROGS(.fexit = P(fx_io_ring_exit_work), .fexit2 = P(fx_io_ring_exit_work2), \
+		.kprobe = P(kp_io_ring_exit_work),				\
 		.kretprobe = P(krp_io_ring_exit_work)),				\
 	  F(RL003), false)							\
 	H(REGISTER_SCOPE, "register-scope",					\
 	  "io_uring_register op in progress (region owner and kind)",		\
 	  FUNCS("__io_uring_register"),						\
 	  PROGS(.fentry = P(fe_io_uring_register), .fexit = P(fx_io_uring_register), \
+		.fentry2 = P(fe_io_uring_register2), .fexit2 = P(fx_io_uring_register2), \
 		.kprobe = P(kp_io_uring_register), .kretprobe = P(krp_io_uring_register)), \
 	  F(RL003) | F(RL006), false)						\
 	H(REGION_CREATE, "region-create", "region allocated or pinned: pages, pfns, kind", \
 	  FUNCS("io_create_region"),						\
-	  PROGS(.fexit = P(fx_io_create_region), .kprobe = P(kp_io_create_region), \
+	  PROGS(.fexit = P(fx_io_create_region), .fexit2 = P(fx_io_create_region2), \
+		.kprobe = P(kp_io_create_region),				\
 		.kretprobe = P(krp_io_create_region)),				\
 	  RL_HF_PAGES | F(RL003) | F(RL006), false)				\
 	H(REGION_FREE, "region-free",						\
 	  "region released: refcounts at io_uring's last reference, its unpins", \
 	  FUNCS("io_free_region"),						\
 	  PROGS(.fentry = P(fe_io_free_region), .fexit = P(fx_io_free_region),	\
+		.fentry2 = P(fe_io_free_region2), .fexit2 = P(fx_io_free_region2), \
 		.kprobe = P(kp_io_free_region), .kretprobe = P(krp_io_free_region)), \
 	  RL_HF_PAGES | F(RL003) | RL_HF_PINS, false)				\
 	H(MMAP_AREA, "mmap-area", "address chosen for a ring mmap (get_unmapped_area)", \
