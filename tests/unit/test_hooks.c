@@ -140,6 +140,63 @@ static void check_hook_names(void)
 	T_OK(rl_hook_at(rl_hook_count()) == NULL, "rl_hook_at ends with the table");
 }
 
+/* Second programs: each pairs with a first of the same kind at the same
+ * point, and in a plan that attaches them the first's misses are covered,
+ * the second's are not; kprobes have none. */
+static void check_second_programs(const struct ringledger_bpf *skel)
+{
+	static const enum rl_prog_role firsts[] = { RL_PROG_FENTRY, RL_PROG_FEXIT, RL_PROG_TP };
+	static const enum rl_prog_role seconds[] = { RL_PROG_FENTRY2, RL_PROG_FEXIT2, RL_PROG_TP2 };
+	struct rl_plan plan = { .nr = rl_hook_count() };
+	char check[256];
+	int nr_seconds = 0;
+	size_t i, k;
+
+	for (i = 0; i < plan.nr; i++) {
+		plan.hooks[i].hook = rl_hook_at(i);
+		plan.hooks[i].mech = rl_hook_prog_name(rl_hook_at(i), RL_PROG_TP) ?
+				     RL_MECH_TRACEPOINT : RL_MECH_FENTRY;
+	}
+	for (i = 0; i < plan.nr; i++) {
+		const struct rl_hook *h = rl_hook_at(i);
+
+		for (k = 0; k < 3; k++) {
+			struct bpf_program *first = rl_hook_prog(h, firsts[k], skel);
+			struct bpf_program *second = rl_hook_prog(h, seconds[k], skel);
+
+			if (!first && !second)
+				continue;
+			if (second) {
+				nr_seconds++;
+				snprintf(check, sizeof(check), "hook %s: %s has its first, %s",
+					 rl_hook_name(h), rl_hook_prog_name(h, seconds[k]),
+					 role_name[firsts[k]]);
+				T_OK(first != NULL && rl_prog_role_is_second(seconds[k]), check);
+				snprintf(check, sizeof(check), "hook %s: %s's misses are not covered",
+					 rl_hook_name(h), rl_hook_prog_name(h, seconds[k]));
+				T_OK(!rl_plan_second_covers(&plan, skel, second), check);
+			}
+			if (first) {
+				snprintf(check, sizeof(check), "hook %s: %s's misses are covered %s",
+					 rl_hook_name(h), rl_hook_prog_name(h, firsts[k]),
+					 second ? "(it has a second program)" : "by nothing");
+				T_OK(rl_plan_second_covers(&plan, skel, first) == (second != NULL), check);
+			}
+		}
+		if (rl_hook_prog(h, RL_PROG_KPROBE, skel)) {
+			snprintf(check, sizeof(check), "hook %s: kprobe mode has no second program",
+				 rl_hook_name(h));
+			plan.hooks[i].mech = RL_MECH_KPROBE;
+			T_OK(!rl_plan_second_covers(&plan, skel, rl_hook_prog(h, RL_PROG_KPROBE, skel)),
+			     check);
+			plan.hooks[i].mech = RL_MECH_FENTRY;
+		}
+	}
+	snprintf(check, sizeof(check), "%d second programs (page free, vma and ring teardown hooks)",
+		 nr_seconds);
+	T_OK(nr_seconds >= 10, check);
+}
+
 int main(void)
 {
 	struct ringledger_bpf *skel;
@@ -153,6 +210,7 @@ int main(void)
 	check_hook_names();
 	check_table_programs(skel);
 	check_object_programs(skel);
+	check_second_programs(skel);
 	ringledger_bpf__destroy(skel);
 	return t_done();
 }
