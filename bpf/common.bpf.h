@@ -34,6 +34,10 @@ extern const volatile bool follow_only;		/* births only from followed pids */
 extern const volatile bool comm_filter;
 extern const volatile char target_comm[RL_COMM_LEN];
 extern const volatile bool capture_stacks;
+/* the loader runs hooks' kprobe programs beside their trampolines (see
+ * include/rl_hooks.h): each of a pair then does the work only if the
+ * other has not */
+extern const volatile bool kprobe_seconds;
 extern const volatile __u64 vmemmap_base_default;
 #define RL_ENOENT		2	/* errno: no bpf_map_delete_elem of a key gone */
 #define RL_MAX_FREE_ORDER	10	/* MAX_PAGE_ORDER on x86-64 */
@@ -79,7 +83,7 @@ RL_HASH_MAP(rl_tracked_imus_t, __u64, struct rl_pin_info, 16384);	/* imu */
 RL_HASH_MAP(rl_tracked_pin_arrays_t, __u64, struct rl_pin_info, 4096);	/* pages[] */
 RL_HASH_MAP(rl_pin_scopes_t, __u32, struct rl_pin_scope, 1024);	/* tid */
 RL_PERCPU_SLOT(rl_pin_scratch_t, struct rl_pin_scratch);
-RL_PERCPU_SLOT(rl_zap_seen_t, struct rl_zap_seen);
+RL_HASH_MAP(rl_zaps_sent_t, __u32, struct rl_zap_seen, 4096);	/* tid */
 
 extern rl_events_map_t events SEC(".maps");
 extern rl_followed_pids_t followed_pids SEC(".maps");
@@ -94,14 +98,14 @@ extern rl_tracked_imus_t tracked_imus SEC(".maps");
 extern rl_tracked_pin_arrays_t tracked_pin_arrays SEC(".maps");
 extern rl_pin_scopes_t pin_scopes SEC(".maps");
 extern rl_pin_scratch_t pin_scratch SEC(".maps");
-extern rl_zap_seen_t zap_seen SEC(".maps");
+extern rl_zaps_sent_t zaps_sent SEC(".maps");
 
 /* ---- globals (globals.bpf.c says what each is) ------------------------- */
 
 extern __u64 counters[RL_CNT__MAX];
 extern __u64 events_emitted;
 extern __u64 ringbuf_peak;	/* bytes: the most waiting at a submit */
-extern __u64 second_runs;	/* calls taken by a hook's second program */
+extern __u64 second_runs;	/* page frees taken by tp_mm_page_free2 */
 extern __u64 pin_serial;
 extern __s64 open_pin_scopes;
 extern __s64 open_arena_scopes;

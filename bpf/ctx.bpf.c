@@ -51,18 +51,16 @@ int BPF_PROG(tp_io_uring_create, int fd, struct io_ring_ctx *ring, __u32 sq_entr
 
 /* io_ring_exit_work() ends by freeing the ctx (io_ring_ctx_free is inlined):
  * its return is the ctx's death. */
-static __always_inline int handle_exit_work(void *work, bool second)
+static __always_inline int handle_exit_work(void *work)
 {
 	__u64 ctx = (__u64)work - bpf_core_field_offset(struct io_ring_ctx, exit_work);
 	struct rl_event *ev;
 
 	if (!bpf_map_lookup_elem(&tracked_ctxs, &ctx))
 		return 0;
-	/* gone: the other program of this hook took it */
+	/* gone: the hook's other program (kprobe_seconds) took it */
 	if (bpf_map_delete_elem(&tracked_ctxs, &ctx) == -RL_ENOENT)
 		return 0;
-	if (second)
-		__sync_fetch_and_add(&second_runs, 1);
 	ev = event_reserve(RL_EV_CTX_DEAD);
 	if (!ev)
 		return 0;
@@ -74,14 +72,7 @@ static __always_inline int handle_exit_work(void *work, bool second)
 SEC("fexit/io_ring_exit_work")
 int BPF_PROG(fx_io_ring_exit_work, void *work)
 {
-	return handle_exit_work(work, false);
-}
-
-/* exit works of many rings run at once in kworkers (rl_hooks.h) */
-SEC("fexit/io_ring_exit_work")
-int BPF_PROG(fx_io_ring_exit_work2, void *work)
-{
-	return handle_exit_work(work, true);
+	return handle_exit_work(work);
 }
 
 SEC("kprobe")
@@ -98,7 +89,7 @@ int BPF_KRETPROBE(krp_io_ring_exit_work)
 
 	if (!unstash_args(RL_STASH_RING_DEATH, &s))
 		return 0;
-	return handle_exit_work((void *)s.arg[0], false);
+	return handle_exit_work((void *)s.arg[0]);
 }
 
 /* ---- register operations: who owns the region being created ----------- */
@@ -155,22 +146,6 @@ int BPF_PROG(fe_io_uring_register, void *ring, __u32 opcode, void *arg)
 
 SEC("fexit/__io_uring_register")
 int BPF_PROG(fx_io_uring_register)
-{
-	return handle_register_exit();
-}
-
-/* Opening and closing the scope twice is doing it once: the second
- * programs of this hook simply do it again (rl_hooks.h).  Entering twice
- * must not reset what the first entry's register call has done already:
- * nothing has run between the two. */
-SEC("fentry/__io_uring_register")
-int BPF_PROG(fe_io_uring_register2, void *ring, __u32 opcode, void *arg)
-{
-	return handle_register_enter((__u64)ring, opcode, arg);
-}
-
-SEC("fexit/__io_uring_register")
-int BPF_PROG(fx_io_uring_register2)
 {
 	return handle_register_exit();
 }

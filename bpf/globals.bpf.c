@@ -15,6 +15,7 @@ const volatile bool follow_only = false;	/* births only from followed pids */
 const volatile bool comm_filter = false;
 const volatile char target_comm[RL_COMM_LEN] = {};
 const volatile bool capture_stacks = true;
+const volatile bool kprobe_seconds = false;
 const volatile __u64 vmemmap_base_default = 0xffffea0000000000ULL;
 const volatile __u64 wakeup_bytes = RL_RINGBUF_DEFAULT_BYTES / 8;
 
@@ -46,7 +47,7 @@ rl_pin_scopes_t pin_scopes SEC(".maps");
  * pages inside one program is more than the verifier will walk), and sent
  * with bpf_ringbuf_output when 16 pages are described. */
 rl_pin_scratch_t pin_scratch SEC(".maps");
-rl_zap_seen_t zap_seen SEC(".maps");
+rl_zaps_sent_t zaps_sent SEC(".maps");
 
 /* ---- globals ------------------------------------------------------------ */
 
@@ -57,10 +58,9 @@ __u64 events_emitted = 0;
 /* the most bytes the ring buffer held when a producer looked (racy max:
  * a lower bound, reported as the peak fill) */
 __u64 ringbuf_peak = 0;
-/* Calls of a hot hook that its first program was skipped for (the kernel
- * runs a program once per CPU at a time: an interrupt inside it, or, for
- * trampolines, another task while it is preempted) and its second program
- * (the same work, include/rl_hooks.h's .fentry2/.fexit2/.tp2) took. */
+/* Page frees tp_mm_page_free was skipped for (the kernel runs a program
+ * once per CPU at a time: a free from an interrupt inside it, or from
+ * another task while it is preempted) that tp_mm_page_free2 took. */
 __u64 second_runs = 0;
 /* The last pin set number handed out (0 names none). */
 __u64 pin_serial = 0;

@@ -112,7 +112,7 @@ static __always_inline void emit_region_pages(struct pages_walk *w)
 
 static __always_inline int handle_create_region(void *ctx,
 						struct io_mapped_region *mr,
-						__u64 mmap_offset, int ret, bool second)
+						__u64 mmap_offset, int ret)
 {
 	struct rl_task_scope *s = scope_get(false);
 	struct rl_region_info info = {};
@@ -133,12 +133,9 @@ static __always_inline int handle_create_region(void *ctx,
 	w.flags = BPF_CORE_READ(mr, flags);
 	if (!w.region)
 		return 0;
-	if (second) {
-		/* the first program tracked it unless it was skipped */
-		if (bpf_map_lookup_elem(&tracked_regions, &w.region))
-			return 0;
-		__sync_fetch_and_add(&second_runs, 1);
-	}
+	/* paired: the other program has tracked it unless it was skipped */
+	if (kprobe_seconds && bpf_map_lookup_elem(&tracked_regions, &w.region))
+		return 0;
 	kind = region_kind(s, mmap_offset, &bgid);
 	info.ctx = owner;
 	info.kind = kind;
@@ -174,14 +171,7 @@ SEC("fexit/io_create_region")
 int BPF_PROG(fx_io_create_region, void *owner, struct io_mapped_region *mr,
 	     void *reg, __u64 mmap_offset, int ret)
 {
-	return handle_create_region(ctx, mr, mmap_offset, ret, false);
-}
-
-SEC("fexit/io_create_region")
-int BPF_PROG(fx_io_create_region2, void *owner, struct io_mapped_region *mr,
-	     void *reg, __u64 mmap_offset, int ret)
-{
-	return handle_create_region(ctx, mr, mmap_offset, ret, true);
+	return handle_create_region(ctx, mr, mmap_offset, ret);
 }
 
 SEC("kprobe")
@@ -199,7 +189,7 @@ int BPF_KRETPROBE(krp_io_create_region, int ret)
 
 	if (!unstash_args(RL_STASH_REGION_CREATE, &s))
 		return 0;
-	return handle_create_region(ctx, (void *)s.arg[0], s.arg[1], ret, false);
+	return handle_create_region(ctx, (void *)s.arg[0], s.arg[1], ret);
 }
 
 /* Entry of io_free_region: pages[] is still set and io_uring still holds
@@ -221,8 +211,7 @@ static __always_inline void open_region_pin_scope(void *ctx, __u64 pages)
 		       RL_UNPIN_F_RELEASED);
 }
 
-static __always_inline int handle_free_region(void *ctx, struct io_mapped_region *mr,
-					      bool second)
+static __always_inline int handle_free_region(void *ctx, struct io_mapped_region *mr)
 {
 	struct rl_region_info *found, copy, *info = &copy;
 	struct pages_walk w = {};
@@ -236,13 +225,11 @@ static __always_inline int handle_free_region(void *ctx, struct io_mapped_region
 	found = bpf_map_lookup_elem(&tracked_regions, &w.region);
 	if (!found)
 		return 0;
-	/* out of the map before its events: the second program of the hook
-	 * finds it only when the first was skipped (rl_hooks.h) */
+	/* out of the map before its events: where the hook's kprobe runs
+	 * beside its trampoline, the one that comes second finds it gone */
 	copy = *found;
 	if (bpf_map_delete_elem(&tracked_regions, &w.region) == -RL_ENOENT)
 		return 0;
-	if (second)
-		__sync_fetch_and_add(&second_runs, 1);
 	w.nr_pages = BPF_CORE_READ(mr, nr_pages);
 	w.flags = BPF_CORE_READ(mr, flags);
 	w.at_free = 1;
@@ -266,27 +253,12 @@ static __always_inline int handle_free_region(void *ctx, struct io_mapped_region
 SEC("fentry/io_free_region")
 int BPF_PROG(fe_io_free_region, void *owner, struct io_mapped_region *mr)
 {
-	return handle_free_region(ctx, mr, false);
+	return handle_free_region(ctx, mr);
 }
 
-/* Rings die in kworkers, many at once: one preempted inside a program of
- * this hook would make the next's call skip it (rl_hooks.h). */
-SEC("fentry/io_free_region")
-int BPF_PROG(fe_io_free_region2, void *owner, struct io_mapped_region *mr)
-{
-	return handle_free_region(ctx, mr, true);
-}
-
-/* closing the task's scope twice closes it once */
+/* closing the task's scope twice (its kretprobe beside it) closes it once */
 SEC("fexit/io_free_region")
 int BPF_PROG(fx_io_free_region)
-{
-	pin_scope_close(ctx, RL_OPENER_REGION_FREE, 0);
-	return 0;
-}
-
-SEC("fexit/io_free_region")
-int BPF_PROG(fx_io_free_region2)
 {
 	pin_scope_close(ctx, RL_OPENER_REGION_FREE, 0);
 	return 0;
@@ -295,7 +267,7 @@ int BPF_PROG(fx_io_free_region2)
 SEC("kprobe")
 int BPF_KPROBE(kp_io_free_region, void *owner, struct io_mapped_region *mr)
 {
-	return handle_free_region(ctx, mr, false);
+	return handle_free_region(ctx, mr);
 }
 
 SEC("kretprobe")

@@ -35,8 +35,8 @@ struct rl_uapi_rsrc_update2 {
 	__u32 offset;
 };
 
-/* Per CPU: the zap of a tracked vma the first zap program sent last, so
- * the second (which runs right after it) sends only the zaps it missed. */
+/* Per task: the zap of a tracked vma the first of its two programs sent
+ * (kprobe_seconds), so the other sends nothing for it. */
 struct rl_zap_seen {
 	__u64 vma, start, end;
 };

@@ -6,10 +6,11 @@
  */
 #include "common.bpf.h"
 
-/* Take a tracked vma out of the map before its event is sent: the second
- * program of a hook then finds it only when the first was skipped.  The
- * lookup (no lock) keeps the delete (a bucket lock) off the path of every
- * other vma; a delete that finds it gone lost the race to the first. */
+/* Take a tracked vma out of the map before its event is sent: where a
+ * hook's kprobe programs run beside its trampolines (kprobe_seconds), the
+ * one that comes second finds it gone.  The lookup (no lock) keeps the
+ * delete (a bucket lock) off the path of every other vma; a delete that
+ * finds it gone lost the race to the other program. */
 static __always_inline bool untrack_vma(__u64 key)
 {
 	if (!bpf_map_lookup_elem(&tracked_vmas, &key))
@@ -30,7 +31,7 @@ static __always_inline void fill_vma(struct rl_event *ev, struct vm_area_struct 
  * pages and, for io_uring's VM_MIXEDMAP vmas, holds its own page
  * references; a split's copy shares the original's (VMA_SPLIT follows). */
 static __always_inline int handle_vma_dup(struct vm_area_struct *orig,
-					  struct vm_area_struct *copy, bool second)
+					  struct vm_area_struct *copy)
 {
 	__u64 *ctx, key = (__u64)orig, ckey = (__u64)copy;
 	struct rl_event *ev;
@@ -40,12 +41,10 @@ static __always_inline int handle_vma_dup(struct vm_area_struct *orig,
 	ctx = bpf_map_lookup_elem(&tracked_vmas, &key);
 	if (!ctx)
 		return 0;
-	if (second) {
-		/* the first program tracked the copy unless it was skipped */
-		if (bpf_map_lookup_elem(&tracked_vmas, &ckey))
-			return 0;
-		__sync_fetch_and_add(&second_runs, 1);
-	}
+	/* paired: the other program has tracked the copy unless it was
+	 * skipped (or has not run yet) */
+	if (kprobe_seconds && bpf_map_lookup_elem(&tracked_vmas, &ckey))
+		return 0;
 	track(&tracked_vmas, (__u64)copy, *ctx, RL_CNT_TRACK_MAP_FULL);
 	ev = event_reserve(RL_EV_VMA_DUP);
 	if (!ev)
@@ -60,34 +59,32 @@ static __always_inline int handle_vma_dup(struct vm_area_struct *orig,
 SEC("fexit/vm_area_dup")
 int BPF_PROG(fx_vm_area_dup, struct vm_area_struct *orig, struct vm_area_struct *ret)
 {
-	return handle_vma_dup(orig, ret, false);
-}
-
-/* Trampolines run a program once per CPU at a time, and a task can be
- * preempted inside one: another task's call on that CPU skips it.  Each
- * hot vma hook has a second program at the same point that does the work
- * only when the first did not (the maps say which). */
-SEC("fexit/vm_area_dup")
-int BPF_PROG(fx_vm_area_dup2, struct vm_area_struct *orig, struct vm_area_struct *ret)
-{
-	return handle_vma_dup(orig, ret, true);
+	return handle_vma_dup(orig, ret);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(kp_vm_area_dup, struct vm_area_struct *orig)
 {
-	stash_args(RL_STASH_VMA_COPY, (__u64)orig, 0, 0, 0);
+	__u64 key = (__u64)orig;
+
+	/* every vma of the system is copied here: stash only ours */
+	if (bpf_map_lookup_elem(&tracked_vmas, &key))
+		stash_args(RL_STASH_VMA_COPY, key, 0, 0, 0);
 	return 0;
 }
 
 SEC("kretprobe")
 int BPF_KRETPROBE(krp_vm_area_dup, struct vm_area_struct *ret)
 {
+	struct rl_stash *v = stash_peek(RL_STASH_VMA_COPY);
 	struct rl_stash s;
 
-	if (!unstash_args(RL_STASH_VMA_COPY, &s))
+	/* no stash: the original was not ours (the kprobe stashes only ours) */
+	if (!v)
 		return 0;
-	return handle_vma_dup((void *)s.arg[0], ret, false);
+	s = *v;
+	stash_drop(RL_STASH_VMA_COPY);
+	return handle_vma_dup((void *)s.arg[0], ret);
 }
 
 /* __split_vma (partial munmap, mprotect, mremap) cut a tracked vma in two:
@@ -140,30 +137,35 @@ int BPF_KRETPROBE(krp_split_vma, int ret)
 
 /* Page tables of a vma torn down (munmap, exit, MADV_DONTNEED): its page
  * references go now, and the pages may be freed before remove_vma runs. */
+/* Paired programs, one zap: the vma stays tracked, so the task notes the
+ * zap the first of the two sent, and the other, finding that note, takes
+ * it away and sends nothing.  A note left by a program whose pair was
+ * skipped only shifts which of the two sends the next such zap. */
+static __always_inline bool zap_take(__u64 key, __u64 start, __u64 end)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct rl_zap_seen *seen, note = { .vma = key, .start = start, .end = end };
+
+	seen = bpf_map_lookup_elem(&zaps_sent, &tid);
+	if (seen && seen->vma == key && seen->start == start && seen->end == end) {
+		bpf_map_delete_elem(&zaps_sent, &tid);
+		return false;
+	}
+	if (bpf_map_update_elem(&zaps_sent, &tid, &note, BPF_ANY))
+		count(RL_CNT_TRACK_MAP_FULL);
+	return true;
+}
+
 static __always_inline int handle_vma_zap(struct vm_area_struct *vma,
-					  __u64 start, __u64 end, bool second)
+					  __u64 start, __u64 end)
 {
 	__u64 key = (__u64)vma;
-	struct rl_zap_seen *seen;
 	struct rl_event *ev;
-	__u32 zero = 0;
 
 	if (!bpf_map_lookup_elem(&tracked_vmas, &key))
 		return 0;
-	/* the zap leaves the vma tracked: the first program notes what it
-	 * sent on this CPU, and the second sends only what it was not told */
-	seen = bpf_map_lookup_elem(&zap_seen, &zero);
-	if (seen && second) {
-		if (seen->vma == key && seen->start == start && seen->end == end) {
-			seen->vma = 0;
-			return 0;
-		}
-		__sync_fetch_and_add(&second_runs, 1);
-	} else if (seen) {
-		seen->vma = key;
-		seen->start = start;
-		seen->end = end;
-	}
+	if (kprobe_seconds && !zap_take(key, start, end))
+		return 0;
 	ev = event_reserve(RL_EV_VMA_ZAP);
 	if (!ev)
 		return 0;
@@ -179,31 +181,22 @@ static __always_inline int handle_vma_zap(struct vm_area_struct *vma,
 SEC("fentry/__zap_vma_range")
 int BPF_PROG(fe_zap_vma, void *tlb, struct vm_area_struct *vma, __u64 start, __u64 end)
 {
-	return handle_vma_zap(vma, start, end, false);
-}
-
-SEC("fentry/__zap_vma_range")
-int BPF_PROG(fe_zap_vma2, void *tlb, struct vm_area_struct *vma, __u64 start, __u64 end)
-{
-	return handle_vma_zap(vma, start, end, true);
+	return handle_vma_zap(vma, start, end);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(kp_zap_vma, void *tlb, struct vm_area_struct *vma, __u64 start, __u64 end)
 {
-	return handle_vma_zap(vma, start, end, false);
+	return handle_vma_zap(vma, start, end);
 }
 
-static __always_inline int handle_remove_vma(void *ctx, struct vm_area_struct *vma,
-					     bool second)
+static __always_inline int handle_remove_vma(void *ctx, struct vm_area_struct *vma)
 {
 	__u64 key = (__u64)vma;
 	struct rl_event *ev;
 
 	if (!untrack_vma(key))
 		return 0;
-	if (second)
-		__sync_fetch_and_add(&second_runs, 1);
 	ev = event_reserve_stack(RL_EV_VMA_REMOVE);
 	if (!ev)
 		return 0;
@@ -216,15 +209,13 @@ static __always_inline int handle_remove_vma(void *ctx, struct vm_area_struct *v
 /* remove_vma forgets the vmas it destroys before it frees them, so a
  * tracked vma freed here never went through it: a copy that a failed fork
  * (or mremap) frees before it maps a page. */
-static __always_inline int handle_vma_free(struct vm_area_struct *vma, bool second)
+static __always_inline int handle_vma_free(struct vm_area_struct *vma)
 {
 	__u64 key = (__u64)vma;
 	struct rl_event *ev;
 
 	if (!untrack_vma(key))
 		return 0;
-	if (second)
-		__sync_fetch_and_add(&second_runs, 1);
 	ev = event_reserve(RL_EV_VMA_FREE);
 	if (!ev)
 		return 0;
@@ -236,35 +227,23 @@ static __always_inline int handle_vma_free(struct vm_area_struct *vma, bool seco
 SEC("fentry/vm_area_free")
 int BPF_PROG(fe_vm_area_free, struct vm_area_struct *vma)
 {
-	return handle_vma_free(vma, false);
-}
-
-SEC("fentry/vm_area_free")
-int BPF_PROG(fe_vm_area_free2, struct vm_area_struct *vma)
-{
-	return handle_vma_free(vma, true);
+	return handle_vma_free(vma);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(kp_vm_area_free, struct vm_area_struct *vma)
 {
-	return handle_vma_free(vma, false);
+	return handle_vma_free(vma);
 }
 
 SEC("fentry/remove_vma")
 int BPF_PROG(fe_remove_vma, struct vm_area_struct *vma)
 {
-	return handle_remove_vma(ctx, vma, false);
-}
-
-SEC("fentry/remove_vma")
-int BPF_PROG(fe_remove_vma2, struct vm_area_struct *vma)
-{
-	return handle_remove_vma(ctx, vma, true);
+	return handle_remove_vma(ctx, vma);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(kp_remove_vma, struct vm_area_struct *vma)
 {
-	return handle_remove_vma(ctx, vma, false);
+	return handle_remove_vma(ctx, vma);
 }

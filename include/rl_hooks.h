@@ -16,13 +16,18 @@
  *   H(ID, name, what,
  *     where:    FUNCS(kernel functions, first usable wins) or TP(tracepoint),
  *     programs: PROGS(.fentry, .fexit, .kprobe, .kretprobe, .tp = P(prog),
- *               and .fentry2, .fexit2, .tp2: a second program at the same
- *               point, run right after the first, that does the first's
- *               work only for the calls the first was skipped for (the
- *               kernel runs a program once per CPU at a time: an interrupt
- *               inside it, or another task while a trampoline program is
- *               preempted, skips it).  Kprobes run with preemption off and
- *               one BPF program per CPU at a time, so they have none),
+ *               .tp2 = P(prog): a second program on the tracepoint, run
+ *               after the first, that does its work only for the calls the
+ *               first was skipped for, and .paired = true: where the hook
+ *               attaches with trampolines, its kprobe programs run beside
+ *               them and each of the two does the work only if the other
+ *               has not (the maps say).  The kernel runs a program once per
+ *               CPU at a time: a call from an interrupt inside it, or, as
+ *               trampoline and tracepoint programs can be preempted, from
+ *               another task while one is, skips it.  Kprobe programs run
+ *               with preemption off and skip only inside another kprobe
+ *               program on that CPU, so a pair loses a call only when
+ *               both skip it),
  *     findings that need the hook,
  *     optional: the function exists only in kernels with the feature it
  *               watches (seed 001's buffer-ring pinning): where it is absent
@@ -47,29 +52,27 @@
 	  RL_HF_PAGES | F(RL003) | F(RL006) | F(RL008), false)			\
 	H(RING_DEATH, "ring-death", "ring context freed (end of io_ring_exit_work)", \
 	  FUNCS("io_ring_exit_work"),						\
-	  PROGS(.fexit = P(fx_io_ring_exit_work), .fexit2 = P(fx_io_ring_exit_work2), \
-		.kprobe = P(kp_io_ring_exit_work),				\
-		.kretprobe = P(krp_io_ring_exit_work)),				\
+	  PROGS(.fexit = P(fx_io_ring_exit_work), .kprobe = P(kp_io_ring_exit_work),	\
+		.kretprobe = P(krp_io_ring_exit_work), .paired = true),		\
 	  F(RL003), false)							\
 	H(REGISTER_SCOPE, "register-scope",					\
 	  "io_uring_register op in progress (region owner and kind)",		\
 	  FUNCS("__io_uring_register"),						\
 	  PROGS(.fentry = P(fe_io_uring_register), .fexit = P(fx_io_uring_register), \
-		.fentry2 = P(fe_io_uring_register2), .fexit2 = P(fx_io_uring_register2), \
-		.kprobe = P(kp_io_uring_register), .kretprobe = P(krp_io_uring_register)), \
+		.kprobe = P(kp_io_uring_register), .kretprobe = P(krp_io_uring_register), \
+		.paired = true),						\
 	  F(RL003) | F(RL006), false)						\
 	H(REGION_CREATE, "region-create", "region allocated or pinned: pages, pfns, kind", \
 	  FUNCS("io_create_region"),						\
-	  PROGS(.fexit = P(fx_io_create_region), .fexit2 = P(fx_io_create_region2), \
-		.kprobe = P(kp_io_create_region),				\
-		.kretprobe = P(krp_io_create_region)),				\
+	  PROGS(.fexit = P(fx_io_create_region), .kprobe = P(kp_io_create_region), \
+		.kretprobe = P(krp_io_create_region), .paired = true),		\
 	  RL_HF_PAGES | F(RL003) | F(RL006), false)				\
 	H(REGION_FREE, "region-free",						\
 	  "region released: refcounts at io_uring's last reference, its unpins", \
 	  FUNCS("io_free_region"),						\
 	  PROGS(.fentry = P(fe_io_free_region), .fexit = P(fx_io_free_region),	\
-		.fentry2 = P(fe_io_free_region2), .fexit2 = P(fx_io_free_region2), \
-		.kprobe = P(kp_io_free_region), .kretprobe = P(krp_io_free_region)), \
+		.kprobe = P(kp_io_free_region), .kretprobe = P(krp_io_free_region), \
+		.paired = true),						\
 	  RL_HF_PAGES | F(RL003) | RL_HF_PINS, false)				\
 	H(MMAP_AREA, "mmap-area", "address chosen for a ring mmap (get_unmapped_area)", \
 	  FUNCS("io_uring_get_unmapped_area"),					\
@@ -89,8 +92,8 @@
 	  RL_HF_PAGES | F(RL006), false)					\
 	H(VMA_COPY, "vma-copy", "ring vma copied by fork or split (vm_area_dup)", \
 	  FUNCS("vm_area_dup"),							\
-	  PROGS(.fexit = P(fx_vm_area_dup), .fexit2 = P(fx_vm_area_dup2),	\
-		.kprobe = P(kp_vm_area_dup), .kretprobe = P(krp_vm_area_dup)),	\
+	  PROGS(.fexit = P(fx_vm_area_dup), .kprobe = P(kp_vm_area_dup),	\
+		.kretprobe = P(krp_vm_area_dup), .paired = true),		\
 	  RL_HF_PAGES, false)							\
 	H(VMA_SPLIT, "vma-split",						\
 	  "ring vma cut in two: the copy shares its pages (__split_vma)",	\
@@ -100,19 +103,18 @@
 	  RL_HF_PAGES, false)							\
 	H(VMA_ZAP, "vma-zap", "page tables of a ring vma torn down",		\
 	  FUNCS("__zap_vma_range", "unmap_single_vma"),				\
-	  PROGS(.fentry = P(fe_zap_vma), .fentry2 = P(fe_zap_vma2),		\
-		.kprobe = P(kp_zap_vma)),					\
+	  PROGS(.fentry = P(fe_zap_vma), .kprobe = P(kp_zap_vma), .paired = true), \
 	  RL_HF_PAGES, false)							\
 	H(VMA_REMOVE, "vma-remove", "ring vma destroyed (remove_vma)",		\
 	  FUNCS("remove_vma"),							\
-	  PROGS(.fentry = P(fe_remove_vma), .fentry2 = P(fe_remove_vma2),	\
-		.kprobe = P(kp_remove_vma)),					\
+	  PROGS(.fentry = P(fe_remove_vma), .kprobe = P(kp_remove_vma),		\
+		.paired = true),						\
 	  RL_HF_PAGES, false)							\
 	H(VMA_FREE, "vma-free",							\
 	  "ring vma copy freed unmapped: a failed fork's (vm_area_free)",	\
 	  FUNCS("vm_area_free"),						\
-	  PROGS(.fentry = P(fe_vm_area_free), .fentry2 = P(fe_vm_area_free2),	\
-		.kprobe = P(kp_vm_area_free)),					\
+	  PROGS(.fentry = P(fe_vm_area_free), .kprobe = P(kp_vm_area_free),	\
+		.paired = true),						\
 	  RL_HF_PAGES, false)							\
 	H(ARENA_AREA, "arena-area",						\
 	  "BPF arena mmap address and its checks (arena_get_unmapped_area)",	\

@@ -34,8 +34,8 @@ struct rl_hook {
 	const char *funcs[3];		/* candidates, first usable wins       */
 	const char *tracepoint;		/* raw tracepoint instead of funcs     */
 	struct {
-		struct rl_hook_prog fentry, fexit, kprobe, kretprobe, tp;
-		struct rl_hook_prog fentry2, fexit2, tp2;
+		struct rl_hook_prog fentry, fexit, kprobe, kretprobe, tp, tp2;
+		bool paired;		/* kprobes beside the trampolines  */
 	} progs;
 	uint32_t findings;		/* findings that need this hook        */
 	bool optional;			/* see include/rl_hooks.h              */
@@ -86,11 +86,14 @@ static const struct rl_hook_prog *hook_prog(const struct rl_hook *h, enum rl_pro
 	case RL_PROG_KPROBE: return &h->progs.kprobe;
 	case RL_PROG_KRETPROBE: return &h->progs.kretprobe;
 	case RL_PROG_TP: return &h->progs.tp;
-	case RL_PROG_FENTRY2: return &h->progs.fentry2;
-	case RL_PROG_FEXIT2: return &h->progs.fexit2;
 	case RL_PROG_TP2: return &h->progs.tp2;
 	default: return &none;
 	}
+}
+
+bool rl_hook_paired(const struct rl_hook *h)
+{
+	return h->progs.paired;
 }
 
 const char *rl_hook_prog_name(const struct rl_hook *h, enum rl_prog_role r)
@@ -279,6 +282,7 @@ static void plan_hook(struct rl_hook_plan *hp, const struct rl_kernel_caps *caps
 		if (pref != RL_PREF_KPROBE && caps->fentry_ok && btf && traceable) {
 			hp->mech = RL_MECH_FENTRY;
 			hp->func = f;
+			hp->paired = h->progs.paired && caps->kprobe_ok && pref != RL_PREF_FENTRY;
 			return;
 		}
 		if (pref != RL_PREF_FENTRY && caps->kprobe_ok && traceable) {
@@ -316,50 +320,60 @@ void rl_plan_make(struct rl_plan *plan, const struct rl_kernel_caps *caps,
 	}
 }
 
-/* The programs a mechanism runs: [0] at entry (or the tracepoint), [1] at
- * return, [2] and [3] the second programs of those; RL_PROG__MAX where it
- * runs none.  Each second program follows its first in the attach order:
- * the kernel runs a point's programs in the order they were attached. */
+/* The programs a hook's plan runs: [0] at entry (or the tracepoint), [1]
+ * at return, [2] and [3] the ones beside those (a paired hook's kprobe
+ * and kretprobe, a tracepoint's second program, attached after its
+ * first); RL_PROG__MAX where it runs none. */
 #define NR_MECH_ROLES 4
-static void mech_roles(enum rl_mech m, enum rl_prog_role roles[NR_MECH_ROLES])
+static void plan_roles(const struct rl_hook_plan *hp, enum rl_prog_role roles[NR_MECH_ROLES])
 {
 	roles[0] = roles[1] = roles[2] = roles[3] = RL_PROG__MAX;
-	if (m == RL_MECH_FENTRY) {
+	if (hp->mech == RL_MECH_FENTRY) {
 		roles[0] = RL_PROG_FENTRY;
 		roles[1] = RL_PROG_FEXIT;
-		roles[2] = RL_PROG_FENTRY2;
-		roles[3] = RL_PROG_FEXIT2;
-	} else if (m == RL_MECH_KPROBE) {
+		if (hp->paired) {
+			roles[2] = RL_PROG_KPROBE;
+			roles[3] = RL_PROG_KRETPROBE;
+		}
+	} else if (hp->mech == RL_MECH_KPROBE) {
 		roles[0] = RL_PROG_KPROBE;
 		roles[1] = RL_PROG_KRETPROBE;
-	} else if (m == RL_MECH_TRACEPOINT) {
+	} else if (hp->mech == RL_MECH_TRACEPOINT) {
 		roles[0] = RL_PROG_TP;
 		roles[2] = RL_PROG_TP2;
 	}
 }
 
-bool rl_prog_role_is_second(enum rl_prog_role r)
+bool rl_plan_has_pairs(const struct rl_plan *plan)
 {
-	return r == RL_PROG_FENTRY2 || r == RL_PROG_FEXIT2 || r == RL_PROG_TP2;
+	size_t i;
+
+	for (i = 0; i < plan->nr; i++) {
+		if (plan->hooks[i].paired)
+			return true;
+	}
+	return false;
 }
 
 bool rl_plan_second_covers(const struct rl_plan *plan, const struct ringledger_bpf *skel,
 			   const struct bpf_program *prog)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < plan->nr; i++) {
 		const struct rl_hook_plan *hp = &plan->hooks[i];
-		enum rl_prog_role roles[NR_MECH_ROLES];
+		const struct rl_hook *h = hp->hook;
 
 		if (hp->attach_err)
 			continue;
-		mech_roles(hp->mech, roles);
-		/* roles[2] and [3] are the second programs of [0] and [1] */
-		for (j = 0; j < 2; j++) {
-			if (rl_hook_prog(hp->hook, roles[j], skel) == prog)
-				return rl_hook_prog(hp->hook, roles[j + 2], skel) != NULL;
-		}
+		/* a paired hook's kprobes take what its trampolines skip (the
+		 * kprobes' own misses, rare, are losses) */
+		if (hp->mech == RL_MECH_FENTRY && hp->paired &&
+		    (rl_hook_prog(h, RL_PROG_FENTRY, skel) == prog ||
+		     rl_hook_prog(h, RL_PROG_FEXIT, skel) == prog))
+			return true;
+		if (hp->mech == RL_MECH_TRACEPOINT && rl_hook_prog(h, RL_PROG_TP, skel) == prog)
+			return rl_hook_prog(h, RL_PROG_TP2, skel) != NULL;
 	}
 	return false;
 }
@@ -377,7 +391,7 @@ int rl_plan_apply(struct rl_plan *plan, struct ringledger_bpf *skel)
 		struct rl_hook_plan *hp = &plan->hooks[i];
 		enum rl_prog_role roles[NR_MECH_ROLES];
 
-		mech_roles(hp->mech, roles);
+		plan_roles(hp, roles);
 		for (j = 0; j < NR_MECH_ROLES; j++) {
 			const char *name = rl_hook_prog_name(hp->hook, roles[j]);
 
@@ -390,7 +404,7 @@ int rl_plan_apply(struct rl_plan *plan, struct ringledger_bpf *skel)
 				return -ENOENT;
 			}
 			bpf_program__set_autoload(prog, true);
-			if (hp->mech == RL_MECH_FENTRY) {
+			if (roles[j] == RL_PROG_FENTRY || roles[j] == RL_PROG_FEXIT) {
 				err = bpf_program__set_attach_target(prog, 0, hp->func);
 				if (err)
 					return err;
@@ -409,16 +423,16 @@ int rl_plan_attach(struct rl_plan *plan, struct ringledger_bpf *skel)
 		struct rl_hook_plan *hp = &plan->hooks[i];
 		enum rl_prog_role roles[NR_MECH_ROLES];
 
-		mech_roles(hp->mech, roles);
+		plan_roles(hp, roles);
 		for (j = 0; j < NR_MECH_ROLES; j++) {
 			struct bpf_program *prog = rl_hook_prog(hp->hook, roles[j], skel);
 			struct bpf_link *link;
 
 			if (!prog)
 				continue;
-			if (hp->mech == RL_MECH_FENTRY)
+			if (roles[j] == RL_PROG_FENTRY || roles[j] == RL_PROG_FEXIT)
 				link = bpf_program__attach_trace(prog);
-			else if (hp->mech == RL_MECH_KPROBE)
+			else if (roles[j] == RL_PROG_KPROBE || roles[j] == RL_PROG_KRETPROBE)
 				link = bpf_program__attach_kprobe(prog, roles[j] == RL_PROG_KRETPROBE,
 								  hp->func);
 			else

@@ -55,9 +55,7 @@ enum rl_prog_role {
 	RL_PROG_KPROBE,
 	RL_PROG_KRETPROBE,
 	RL_PROG_TP,		/* raw tracepoint */
-	RL_PROG_FENTRY2,	/* the second program of each (rl_hooks.h) */
-	RL_PROG_FEXIT2,
-	RL_PROG_TP2,
+	RL_PROG_TP2,		/* its second program (rl_hooks.h) */
 	RL_PROG__MAX,
 };
 
@@ -65,6 +63,8 @@ struct rl_hook_plan {
 	const struct rl_hook *hook;
 	enum rl_mech mech;
 	const char *func;		/* kernel function or tracepoint chosen */
+	bool paired;			/* fentry, with the hook's kprobe
+					 * programs beside (rl_hooks.h)     */
 	char why[160];			/* why absent, or how it was chosen     */
 	int attach_err;			/* -errno of a failed attach, 0 if ok   */
 };
@@ -79,6 +79,9 @@ struct rl_plan {
 /* Probe the running kernel.  `btf_path` NULL: /sys/kernel/btf/vmlinux. */
 int rl_caps_probe(struct rl_kernel_caps *caps, const char *btf_path);
 void rl_caps_free(struct rl_kernel_caps *caps);
+/* True when the plan pairs any hook's trampolines with its kprobes (the
+ * BPF side's kprobe_seconds). */
+bool rl_plan_has_pairs(const struct rl_plan *plan);
 /* True when no function hook can attach at all (this project's dev hosts). */
 bool rl_caps_function_tracing_refused(const struct rl_kernel_caps *caps);
 
@@ -114,10 +117,11 @@ const char *rl_hook_target(const struct rl_hook *h);
 /* The hook's program for a role: its name (NULL: none), and the program
  * in an opened skeleton (NULL: none). */
 const char *rl_hook_prog_name(const struct rl_hook *h, enum rl_prog_role r);
-/* A second program (RL_PROG_FENTRY2, _FEXIT2, _TP2: see rl_hooks.h)? */
-bool rl_prog_role_is_second(enum rl_prog_role r);
-/* Whether the plan runs a second program after prog at its point, which
- * takes the calls prog is skipped for: then prog's misses lose nothing. */
+/* Its row says .paired (include/rl_hooks.h). */
+bool rl_hook_paired(const struct rl_hook *h);
+/* Whether the plan runs another program at prog's point that takes the
+ * calls prog is skipped for (a trampoline's kprobe pair, a tracepoint's
+ * second program: rl_hooks.h): then prog's misses lose nothing. */
 bool rl_plan_second_covers(const struct rl_plan *plan, const struct ringledger_bpf *skel,
 			   const struct bpf_program *prog);
 struct bpf_program *rl_hook_prog(const struct rl_hook *h, enum rl_prog_role r,

@@ -129,6 +129,7 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 	/* configure: rodata and map sizes */
 	skel->rodata->follow_only = o->follow_only;
 	skel->rodata->capture_stacks = o->stacks;
+	skel->rodata->kprobe_seconds = rl_plan_has_pairs(&s->plan);
 	if (o->comm) {
 		skel->rodata->comm_filter = true;
 		strncpy((char *)skel->rodata->target_comm, o->comm, RL_COMM_LEN - 1);
@@ -219,7 +220,7 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 			fprintf(stderr, "ringledger: %s was skipped %llu times (it was running on that "
 				"CPU)%s\n", bpf_program__name(prog),
 				(unsigned long long)info.recursion_misses,
-				covered ? "; its second program took those calls" : "");
+				covered ? "; the program beside it took those calls" : "");
 		if (covered) {
 			out->covered_misses += info.recursion_misses;
 			continue;
