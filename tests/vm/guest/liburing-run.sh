@@ -8,6 +8,7 @@
 #   RESULTS  one line per test: NAME OUTCOME STATUS SECS PID START END [CHECK]
 #            OUTCOME pass | fail | skip | timeout | dmesg; START and END in
 #            seconds of /proc/uptime (the clock of the findings' ts_ns)
+#   RL_RW_TESTS="A.t B.t": only those tests (default: all of TESTDIR/list)
 #   RL_RW_EACH=1: each test under its own `ringledger check --json
 #            RESULTS.logs/NAME.json` (default options); STATUS is then the
 #            test's own (the report's child_status) and CHECK check's exit
@@ -36,10 +37,12 @@ now() { read -r up _ < /proc/uptime; echo "$up"; }
 work=$(mktemp -d /tmp/liburing.XXXXXX)
 mkdir -p "$logs"
 for t in $(cat "$tdir/list"); do ln -s "$tdir/$t" "$work/$t"; done
+# RL_RW_TESTS: only these (names of the list), in the order given
+tests=${RL_RW_TESTS:-$(cat "$tdir/list")}
 cd "$work" || exit 1
 : > "$res"
 
-for t in $(cat "$tdir/list"); do
+for t in $tests; do
 	marker="Running test $t ($res):"
 	echo "$marker" > /dev/kmsg 2>/dev/null
 	rm -f "$logs/$t.timedout"

@@ -19,6 +19,7 @@
 #   RL_RW_MODE     whole (default): the above; each: each test under its own
 #                  `check` instead of one over the suite, and every test whose
 #                  verdict is not clean listed (after the run without)
+#   RL_RW_TESTS    "A.t B.t": only those tests (a targeted measurement)
 #   RL_RW_PLAIN    0: no run without ringledger (and no comparison)
 #   RL_RW_EXPORT   1: the reports and results, tar+gzip+base64 between
 #                  RL-EXPORT-BEGIN / RL-EXPORT-END lines on the console
@@ -45,6 +46,14 @@ now() { read -r up _ < /proc/uptime; echo "$up"; }
 
 [ -s "$T/list" ] || { t_fail "liburing's tests in $T" "no $T/list: run with -x \"\$(kernel/fetch-liburing.sh)\""; t_done; exit 1; }
 n_tests=$(wc -l < "$T/list")
+if [ -n "${RL_RW_TESTS:-}" ]; then
+	# a subset (a targeted measurement): every name must be a test of the build
+	for t in $RL_RW_TESTS; do
+		grep -qxF "$t" "$T/list" || { t_fail "RL_RW_TESTS: $t" "no test $t in $T/list"; t_done; exit 1; }
+	done
+	echo "# only RL_RW_TESTS: $RL_RW_TESTS"
+	n_tests=$(echo $RL_RW_TESTS | wc -w)
+fi
 echo "# kernel $(uname -r), liburing $(cat "$T/version" 2>/dev/null) ($n_tests tests), ringledger $(ringledger --version 2>&1 | head -n 1)"
 echo "# per-test timeout ${RL_RW_TIMEOUT:-60} s; mode $MODE"
 # the suite's network tests talk over loopback
