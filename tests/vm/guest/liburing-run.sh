@@ -32,8 +32,6 @@ res=${2:?usage: liburing-run.sh TESTDIR RESULTS}
 TO=${RL_RW_TIMEOUT:-60}
 logs=${res%.*}.logs
 
-now() { read -r up _ < /proc/uptime; echo "$up"; }
-
 work=$(mktemp -d /tmp/liburing.XXXXXX)
 mkdir -p "$logs"
 for t in $(cat "$tdir/list"); do ln -s "$tdir/$t" "$work/$t"; done
@@ -46,7 +44,7 @@ for t in $tests; do
 	marker="Running test $t ($res):"
 	echo "$marker" > /dev/kmsg 2>/dev/null
 	rm -f "$logs/$t.timedout"
-	s0=$(now)
+	read -r s0 _ < /proc/uptime
 	if [ "${RL_RW_EACH:-0}" = 1 ]; then
 		rm -f "$logs/$t.json"
 		setsid ringledger check --json "$logs/$t.json" -- "./$t" < /dev/null > "$logs/$t.log" 2>&1 &
@@ -54,16 +52,16 @@ for t in $tests; do
 		setsid "./$t" < /dev/null > "$logs/$t.log" 2>&1 &
 	fi
 	pid=$!
-	# the watchdog: SIGINT to the test's group at the timeout, SIGKILL as
-	# long again after; it looks once a second whether the test is gone
-	setsid sh -c 'i=0; while [ $i -lt $2 ]; do sleep 1; kill -0 $1 2>/dev/null || exit 0; i=$((i + 1)); done
-		echo timeout > "$3"; kill -INT -$1; i=0
-		while [ $i -lt $2 ]; do sleep 1; kill -0 $1 2>/dev/null || exit 0; i=$((i + 1)); done
-		kill -KILL -$1' watchdog "$pid" "$TO" "$logs/$t.timedout" > /dev/null 2>&1 &
+	# the watchdog, in a session of its own: SIGINT to the test's group at
+	# the timeout, SIGKILL as long again after; killed with its sleep when
+	# the test is done (few processes: every fork here is one more process
+	# for check to follow)
+	setsid sh -c 'sleep $2; echo timeout > "$3"; kill -INT -$1; sleep $2; kill -KILL -$1' \
+		watchdog "$pid" "$TO" "$logs/$t.timedout" > /dev/null 2>&1 &
 	wd=$!
 	wait "$pid"
 	st=$?
-	s1=$(now)
+	read -r s1 _ < /proc/uptime
 	kill -KILL -"$wd" 2>/dev/null
 	kill -KILL -"$pid" 2>/dev/null	# whatever the test left running
 	chk=""
