@@ -47,7 +47,7 @@ rm -rf "${out:?}/$mode"
 sh tests/vm/run-guest.sh -k "$kernel" -m "${RL_RW_MEM:-3072}" -t "$gt" -l "$log" -x "$tests" -- \
 	env RL_RW_MODE="$mode" RL_RW_EXPORT=1 RL_RW_TIMEOUT="${RL_RW_TIMEOUT:-60}" \
 	RL_RW_PLAIN="${RL_RW_PLAIN:-1}" RL_RW_TESTS="${RL_RW_TESTS:-}" sh /tests/liburing.sh > "$out/guest-$mode.out"
-tr -d '\r\000' < "$log" 2>/dev/null | sed -n '/RL-GUEST-BOOT/,$p' |
+tr -d '\r\000' < "$log" 2>/dev/null | sed -n 's/^.*\(RL-GUEST-BOOT\)/\1/; /RL-GUEST-BOOT/,/^RL-GUEST-EXIT=/p' |
 	sed '/^RL-EXPORT-BEGIN/,/^RL-EXPORT-END/d; /^RL-GUEST-EXIT=/d; s/^ *//'
 status=$(tr -d '\r\000' < "$log" 2>/dev/null | sed -n 's/^RL-GUEST-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
 mkdir -p "$out/$mode"

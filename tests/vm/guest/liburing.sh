@@ -33,8 +33,9 @@
 #                  test directory; here it is not, and the test skips)
 #   O_DIRECT tests the scratch directory is tmpfs (no O_DIRECT; they skip
 #                  or fall back as they do on tmpfs anywhere)
-# and tests liburing does not build here are named by the fetch script
-# (bpf_*.tt: configure wants a clang that takes -mcpu=v4; Debian 12 has 14).
+# and the tests liburing's Makefile has but this build lacks are named in a
+# "#" line (bpf_*.tt: configure wants a clang that takes -mcpu=v4; Debian
+# 12's is 14).  Every test that skipped itself is listed with its last line.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 T=${RL_RW_DIR:-/extra}
@@ -68,7 +69,7 @@ export_out() {
 # tally RESULTS: "P pass, F fail, S skip, T timeout" (dmesg failures are
 # failures: runtests.sh's _check_dmesg)
 tally() {
-	awk '{ n[$2 == "dmesg" ? "fail" : $2]++ } END {
+	awk '{ n[($2 == "dmesg" ? "fail" : $2)]++ } END {
 		printf "%d pass, %d fail, %d skip, %d timeout", n["pass"], n["fail"], n["skip"], n["timeout"] }' "$1"
 }
 
