@@ -47,9 +47,12 @@ rm -rf "${out:?}/$mode"
 sh tests/vm/run-guest.sh -k "$kernel" -m "${RL_RW_MEM:-3072}" -t "$gt" -l "$log" -x "$tests" -- \
 	env RL_RW_MODE="$mode" RL_RW_EXPORT=1 RL_RW_TIMEOUT="${RL_RW_TIMEOUT:-60}" \
 	RL_RW_PLAIN="${RL_RW_PLAIN:-1}" RL_RW_TESTS="${RL_RW_TESTS:-}" sh /tests/liburing.sh > "$out/guest-$mode.out"
+gstatus=$?
+[ -s "$log" ] || : > "$log"	# (no log: the runner failed before the guest ran)
 tr -d '\r\000' < "$log" 2>/dev/null | sed -n 's/^.*\(RL-GUEST-BOOT\)/\1/; /RL-GUEST-BOOT/,/^RL-GUEST-EXIT=/p' |
 	sed '/^RL-EXPORT-BEGIN/,/^RL-EXPORT-END/d; /^RL-GUEST-EXIT=/d; s/^ *//'
 status=$(tr -d '\r\000' < "$log" 2>/dev/null | sed -n 's/^RL-GUEST-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
+[ -n "$status" ] || echo "not ok - the guest ran liburing's suite to its end (run-guest exited $gstatus)"
 mkdir -p "$out/$mode"
 if tr -d '\r\000' < "$log" 2>/dev/null | sed -n '/^RL-EXPORT-BEGIN/,/^RL-EXPORT-END/{/^RL-EXPORT-/d;p}' |
 	grep -E '^[A-Za-z0-9+/=]+$' | base64 -d 2>/dev/null | tar xzf - -C "$out/$mode" 2>/dev/null; then
