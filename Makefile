@@ -8,6 +8,9 @@
 #                   bash completion
 #   make deb        build/deb/ringledger_VERSION_amd64.deb (debian/), lintian
 #   make bench      replay throughput, and the guest overhead figures
+#   make realworld  liburing's test suite (Debian's source package, built
+#                   static, cached) without and under one `check` on Debian's
+#                   newest 7.x (RL_RW_MODE=each: each test under its own)
 #   make patched-kernel / patched-test / matrix
 #                   build the patched 7.x kernel (seed features, fault knobs),
 #                   run its tests, print the knob-by-finding detection matrix
@@ -57,7 +60,7 @@ DEPS_STAMP  :=
 endif
 
 .PHONY: all deps deps-deb test unit demo vm-shell install deb clean bench fuzz soak \
-	patched-kernel patched-test matrix FORCE
+	patched-kernel patched-test matrix realworld FORCE
 all: $(BUILD)/ringledger workloads
 
 deps: $(DEPS_STAMP)
@@ -189,6 +192,11 @@ soak: all
 
 matrix: all
 	@sh tests/vm/matrix.sh
+
+# liburing's suite without and under one check (tests/vm/realworld.sh);
+# RL_RW_MODE=each: each test under its own check
+realworld: all
+	@sh tests/vm/realworld.sh -k $(firstword $(KERNELS)) $(if $(filter each,$(RL_RW_MODE)),-e)
 
 # the man page as installed: its footer carries the version
 $(BUILD)/ringledger.8: doc/ringledger.8 debian/changelog

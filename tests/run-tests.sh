@@ -2,8 +2,9 @@
 # run-tests.sh - the whole suite: unit tests (sanitizers on), CLI tests on
 # this host, make install and the Debian package, the guest runner's
 # self-test, the guest tests on each Debian kernel series in $KERNELS, daily
-# use (tests/vm/guest/daily.sh) on the newest 7.x, then the patched kernel's
-# tests (built and cached by kernel/build-kernel.sh).
+# use (tests/vm/guest/daily.sh) on the newest 7.x, the real world (liburing's
+# test suite under one check, tests/vm/realworld.sh) on the newest 7.x, then
+# the patched kernel's tests (built and cached by kernel/build-kernel.sh).
 # Counts every "ok"/"not ok" line and ends with "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -107,6 +108,20 @@ else
 	echo "not ok - fetch kernel 7: $(tail -n 1 "$logdir/fetch-daily.log")" | tee "$logdir/guest-daily.log"
 	tally daily "$logdir/guest-daily.log" 1
 fi
+
+echo "== the real world: liburing's test suite without and under one check, on the newest 7.x"
+rw_start=$(date +%s)
+kdir=$(kernel/fetch-kernel.sh 7 2> "$logdir/fetch-realworld.log")
+if [ -n "$kdir" ]; then
+	sh tests/vm/realworld.sh -k "$kdir" > "$logdir/realworld.log" 2>&1
+	tally "realworld-$(cat "$kdir/version")" "$logdir/realworld.log" $?
+	tr -d '\r' < "$logdir/realworld.log" | grep -E '^# (liburing |without ringledger:|under one check:|wall time|realworld)' | sed 's/^/  /'
+	grep '^run-guest:' "$logdir/realworld.log"
+else
+	echo "not ok - fetch kernel 7: $(tail -n 1 "$logdir/fetch-realworld.log")" | tee "$logdir/realworld.log"
+	tally realworld "$logdir/realworld.log" 1
+fi
+echo "realworld: $(( $(date +%s) - rw_start )) s wall"
 
 echo "== guest tests on the patched kernel (seed features, fault knobs)"
 kdir=$(kernel/build-kernel.sh 2> "$logdir/build-kernel.log") || kdir=""

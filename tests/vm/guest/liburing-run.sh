@@ -1,0 +1,92 @@
+#!/bin/sh
+# liburing-run.sh - run liburing's test suite the way its own `make
+# runtests` does (test/runtests.sh), in busybox sh: the guest has no bash.
+#
+# usage: sh /tests/liburing-run.sh TESTDIR RESULTS
+#   TESTDIR  kernel/fetch-liburing.sh's output (in the guest: /extra): the
+#            static tests and `list`, in the order runtests.sh gets them
+#   RESULTS  one line per test: NAME OUTCOME STATUS SECS PID START END [CHECK]
+#            OUTCOME pass | fail | skip | timeout | dmesg; START and END in
+#            seconds of /proc/uptime (the clock of the findings' ts_ns)
+#   RL_RW_TESTS="A.t B.t": only those tests (default: all of TESTDIR/list)
+#   RL_RW_EACH=1: each test under its own `ringledger check --json
+#            RESULTS.logs/NAME.json` (default options); STATUS is then the
+#            test's own (the report's child_status) and CHECK check's exit
+#
+# As runtests.sh does: each test as ./NAME from the directory holding the
+# tests (exec-target.t is exec'd from there), no argument (no TEST_FILES or
+# TEST_MAP are configured), a timeout of $RL_RW_TIMEOUT s (default 60,
+# runtests.sh's TIMEOUT) after which the test gets SIGINT and, as many seconds
+# later, SIGKILL; exit 0 passes, 77 (T_EXIT_SKIP in test/helpers.h) skips,
+# anything else fails; a test that passes but leaves "kernel BUG at",
+# "WARNING:", "BUG:", "Oops:" ... in the kernel log after its marker (written
+# to /dev/kmsg) fails ("dmesg"), as runtests.sh's _check_dmesg.
+#
+# Unlike runtests.sh: the directory is a fresh one under /tmp holding links
+# to the tests (the suite writes its scratch files into it), and each test
+# runs in a session of its own whose whole process group is killed when the
+# test ends, so nothing a test forked outlives it into the next test.
+set -u
+tdir=${1:?usage: liburing-run.sh TESTDIR RESULTS}
+res=${2:?usage: liburing-run.sh TESTDIR RESULTS}
+TO=${RL_RW_TIMEOUT:-60}
+logs=${res%.*}.logs
+
+work=$(mktemp -d /tmp/liburing.XXXXXX)
+mkdir -p "$logs"
+for t in $(cat "$tdir/list"); do ln -s "$tdir/$t" "$work/$t"; done
+# RL_RW_TESTS: only these (names of the list), in the order given
+tests=${RL_RW_TESTS:-$(cat "$tdir/list")}
+cd "$work" || exit 1
+: > "$res"
+
+for t in $tests; do
+	marker="Running test $t ($res):"
+	echo "$marker" > /dev/kmsg 2>/dev/null
+	rm -f "$logs/$t.timedout"
+	read -r s0 _ < /proc/uptime
+	if [ "${RL_RW_EACH:-0}" = 1 ]; then
+		rm -f "$logs/$t.json"
+		setsid ringledger check --json "$logs/$t.json" -- "./$t" < /dev/null > "$logs/$t.log" 2>&1 &
+	else
+		setsid "./$t" < /dev/null > "$logs/$t.log" 2>&1 &
+	fi
+	pid=$!
+	# the watchdog, in a session of its own: SIGINT to the test's group at
+	# the timeout, SIGKILL as long again after; killed with its sleep when
+	# the test is done (few processes: every fork here is one more process
+	# for check to follow)
+	setsid sh -c 'sleep $2; echo timeout > "$3"; kill -INT -$1; sleep $2; kill -KILL -$1' \
+		watchdog "$pid" "$TO" "$logs/$t.timedout" > /dev/null 2>&1 &
+	wd=$!
+	wait "$pid"
+	st=$?
+	read -r s1 _ < /proc/uptime
+	kill -KILL -"$wd" 2>/dev/null
+	kill -KILL -"$pid" 2>/dev/null	# whatever the test left running
+	chk=""
+	if [ "${RL_RW_EACH:-0}" = 1 ]; then
+		# check's own exit, then the test's from the report (a wait status)
+		chk=$st
+		ws=$(sed -n 's/.*"child_status":\(-\{0,1\}[0-9]*\).*/\1/p' "$logs/$t.json" 2>/dev/null | head -n 1)
+		if [ -z "$ws" ] || [ "$ws" -lt 0 ]; then st=255
+		elif [ $((ws & 127)) = 0 ]; then st=$(((ws >> 8) & 255))
+		else st=$((128 + (ws & 127)))
+		fi
+	fi
+	if [ -e "$logs/$t.timedout" ]; then out=timeout
+	elif [ "$st" = 77 ]; then out=skip
+	elif [ "$st" != 0 ]; then out=fail
+	elif dmesg 2>/dev/null | sed -n "\\|$marker|,\$p" | grep -q -e 'kernel BUG at' -e 'WARNING:' \
+		-e 'BUG:' -e 'Oops:' -e 'possible recursive locking detected' -e 'Internal error' \
+		-e 'INFO: suspicious RCU usage' -e 'INFO: possible circular locking dependency detected' \
+		-e 'general protection fault:'; then out=dmesg
+	else out=pass
+	fi
+	secs=$(awk "BEGIN{printf \"%.1f\", $s1 - $s0}")
+	echo "$t $out $st $secs $pid $s0 $s1${chk:+ $chk}" >> "$res"
+	echo "liburing: $t $out (exit $st, $secs s)"
+done
+cd / && rm -rf "$work"
+# the suite's own verdict, as runtests.sh: a failure fails it
+! grep -q -E ' (fail|dmesg) ' "$res"
