@@ -16,8 +16,12 @@ static __always_inline int arena_area_enter(struct file *filp, __u64 addr, __u64
 {
 	if (!task_followed())
 		return 0;
+	/* paired: the other program opened it for this call already */
+	if (kprobe_seconds && stash_peek(RL_STASH_ARENA_AREA))
+		return 0;
 	stash_args(RL_STASH_ARENA_AREA, (__u64)BPF_CORE_READ(filp, private_data), addr, len, 0);
 	__sync_fetch_and_add(&open_arena_scopes, 1);
+	__sync_fetch_and_add(&arena_scopes_opened, 1);
 	return 0;
 }
 

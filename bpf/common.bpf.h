@@ -83,7 +83,7 @@ RL_HASH_MAP(rl_tracked_imus_t, __u64, struct rl_pin_info, 16384);	/* imu */
 RL_HASH_MAP(rl_tracked_pin_arrays_t, __u64, struct rl_pin_info, 4096);	/* pages[] */
 RL_HASH_MAP(rl_pin_scopes_t, __u32, struct rl_pin_scope, 1024);	/* tid */
 RL_PERCPU_SLOT(rl_pin_scratch_t, struct rl_pin_scratch);
-RL_HASH_MAP(rl_zaps_sent_t, __u32, struct rl_zap_seen, 4096);	/* tid */
+RL_HASH_MAP(rl_pair_notes_t, struct rl_note_key, struct rl_note, 4096);
 
 extern rl_events_map_t events SEC(".maps");
 extern rl_followed_pids_t followed_pids SEC(".maps");
@@ -98,7 +98,7 @@ extern rl_tracked_imus_t tracked_imus SEC(".maps");
 extern rl_tracked_pin_arrays_t tracked_pin_arrays SEC(".maps");
 extern rl_pin_scopes_t pin_scopes SEC(".maps");
 extern rl_pin_scratch_t pin_scratch SEC(".maps");
-extern rl_zaps_sent_t zaps_sent SEC(".maps");
+extern rl_pair_notes_t pair_notes SEC(".maps");
 
 /* ---- globals (globals.bpf.c says what each is) ------------------------- */
 
@@ -109,6 +109,7 @@ extern __u64 second_runs;	/* page frees taken by tp_mm_page_free2 */
 extern __u64 pin_serial;
 extern __s64 open_pin_scopes;
 extern __s64 open_arena_scopes;
+extern __u64 arena_scopes_opened;
 
 static __always_inline void count(enum rl_counter c)
 {
@@ -385,6 +386,31 @@ static __always_inline bool unstash_args(enum rl_stash_slot slot, struct rl_stas
 	}
 	*out = *v;
 	stash_drop(slot);
+	return true;
+}
+
+/* ---- pairs: a hook's trampoline and kprobe programs, one call --------- */
+
+/* Whether this program, one of a pair at a call that leaves no trace in
+ * the maps, is the one to send (a, b, c): the first of the two to come
+ * notes it on the task, and the other, finding that note, takes it away
+ * and sends nothing.  A note left by a program whose partner was skipped
+ * only shifts which of the two sends the next call with the same values.
+ * Unpaired (kprobe_seconds unset), every program sends. */
+static __always_inline bool note_take(enum rl_stash_slot slot, __u64 a, __u64 b, __u64 c)
+{
+	struct rl_note_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .slot = slot };
+	struct rl_note *seen, note = { .a = a, .b = b, .c = c };
+
+	if (!kprobe_seconds)
+		return true;
+	seen = bpf_map_lookup_elem(&pair_notes, &k);
+	if (seen && seen->a == a && seen->b == b && seen->c == c) {
+		bpf_map_delete_elem(&pair_notes, &k);
+		return false;
+	}
+	if (bpf_map_update_elem(&pair_notes, &k, &note, BPF_ANY))
+		count(RL_CNT_TRACK_MAP_FULL);
 	return true;
 }
 

@@ -47,7 +47,7 @@ rl_pin_scopes_t pin_scopes SEC(".maps");
  * pages inside one program is more than the verifier will walk), and sent
  * with bpf_ringbuf_output when 16 pages are described. */
 rl_pin_scratch_t pin_scratch SEC(".maps");
-rl_zaps_sent_t zaps_sent SEC(".maps");
+rl_pair_notes_t pair_notes SEC(".maps");
 
 /* ---- globals ------------------------------------------------------------ */
 
@@ -62,6 +62,9 @@ __u64 ringbuf_peak = 0;
  * once per CPU at a time: a free from an interrupt inside it, or from
  * another task while it is preempted) that tp_mm_page_free2 took. */
 __u64 second_runs = 0;
+/* Arena mmaps seen at all: the window hook (on every mmap of the system)
+ * does work only inside one, so before the first its misses lose nothing. */
+__u64 arena_scopes_opened = 0;
 /* The last pin set number handed out (0 names none). */
 __u64 pin_serial = 0;
 /* Pin scopes open on any task: while there are none, an unpin needs no

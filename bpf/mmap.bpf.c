@@ -12,7 +12,7 @@ static __always_inline int handle_unmapped_area(struct file *filp, __u64 len,
 	__u64 ctx = (__u64)BPF_CORE_READ(filp, private_data);
 	struct rl_event *ev;
 
-	if (!ctx_tracked(ctx))
+	if (!ctx_tracked(ctx) || !note_take(RL_STASH_MMAP_AREA, ctx, ret, pgoff))
 		return 0;
 	ev = event_reserve(RL_EV_MMAP_AREA);
 	if (!ev)

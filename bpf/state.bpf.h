@@ -35,10 +35,16 @@ struct rl_uapi_rsrc_update2 {
 	__u32 offset;
 };
 
-/* Per task: the zap of a tracked vma the first of its two programs sent
- * (kprobe_seconds), so the other sends nothing for it. */
-struct rl_zap_seen {
-	__u64 vma, start, end;
+/* Per task and hook: what the first of a hook's two programs sent for a
+ * call that leaves nothing in the maps to tell (kprobe_seconds), so the
+ * other sends nothing for it (note_take() in common.bpf.h). */
+struct rl_note_key {
+	__u32 tid;
+	__u32 slot;		/* enum rl_stash_slot: the hook's */
+};
+
+struct rl_note {
+	__u64 a, b, c;
 };
 
 /* Per task: the register call and the mmap it is inside of. */

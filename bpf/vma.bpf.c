@@ -137,25 +137,6 @@ int BPF_KRETPROBE(krp_split_vma, int ret)
 
 /* Page tables of a vma torn down (munmap, exit, MADV_DONTNEED): its page
  * references go now, and the pages may be freed before remove_vma runs. */
-/* Paired programs, one zap: the vma stays tracked, so the task notes the
- * zap the first of the two sent, and the other, finding that note, takes
- * it away and sends nothing.  A note left by a program whose pair was
- * skipped only shifts which of the two sends the next such zap. */
-static __always_inline bool zap_take(__u64 key, __u64 start, __u64 end)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct rl_zap_seen *seen, note = { .vma = key, .start = start, .end = end };
-
-	seen = bpf_map_lookup_elem(&zaps_sent, &tid);
-	if (seen && seen->vma == key && seen->start == start && seen->end == end) {
-		bpf_map_delete_elem(&zaps_sent, &tid);
-		return false;
-	}
-	if (bpf_map_update_elem(&zaps_sent, &tid, &note, BPF_ANY))
-		count(RL_CNT_TRACK_MAP_FULL);
-	return true;
-}
-
 static __always_inline int handle_vma_zap(struct vm_area_struct *vma,
 					  __u64 start, __u64 end)
 {
@@ -164,7 +145,8 @@ static __always_inline int handle_vma_zap(struct vm_area_struct *vma,
 
 	if (!bpf_map_lookup_elem(&tracked_vmas, &key))
 		return 0;
-	if (kprobe_seconds && !zap_take(key, start, end))
+	/* the zap leaves the vma tracked: a pair sends it once by a note */
+	if (!note_take(RL_STASH_VMA_ZAP, key, start, end))
 		return 0;
 	ev = event_reserve(RL_EV_VMA_ZAP);
 	if (!ev)

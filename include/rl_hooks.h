@@ -78,17 +78,19 @@
 	  FUNCS("io_uring_get_unmapped_area"),					\
 	  PROGS(.fexit = P(fx_io_uring_get_unmapped_area),			\
 		.kprobe = P(kp_io_uring_get_unmapped_area),			\
-		.kretprobe = P(krp_io_uring_get_unmapped_area)),		\
+		.kretprobe = P(krp_io_uring_get_unmapped_area), .paired = true), \
 	  F(RL008), false)							\
 	H(MMAP, "mmap", "ring mmap: vma, offset, range",			\
 	  FUNCS("io_uring_mmap"),						\
 	  PROGS(.fentry = P(fe_io_uring_mmap), .fexit = P(fx_io_uring_mmap),	\
-		.kprobe = P(kp_io_uring_mmap), .kretprobe = P(krp_io_uring_mmap)), \
+		.kprobe = P(kp_io_uring_mmap), .kretprobe = P(krp_io_uring_mmap), \
+		.paired = true),						\
 	  RL_HF_PAGES | F(RL006) | F(RL008), false)				\
 	H(INSERT_PAGES, "insert-pages", "pages inserted into a ring vma (vm_insert_pages)", \
 	  FUNCS("vm_insert_pages"),						\
 	  PROGS(.fentry = P(fe_vm_insert_pages), .fexit = P(fx_vm_insert_pages), \
-		.kprobe = P(kp_vm_insert_pages), .kretprobe = P(krp_vm_insert_pages)), \
+		.kprobe = P(kp_vm_insert_pages), .kretprobe = P(krp_vm_insert_pages), \
+		.paired = true),						\
 	  RL_HF_PAGES | F(RL006), false)					\
 	H(VMA_COPY, "vma-copy", "ring vma copied by fork or split (vm_area_dup)", \
 	  FUNCS("vm_area_dup"),							\
@@ -120,7 +122,8 @@
 	  "BPF arena mmap address and its checks (arena_get_unmapped_area)",	\
 	  FUNCS("arena_get_unmapped_area"),					\
 	  PROGS(.fentry = P(fe_arena_area), .fexit = P(fx_arena_area),		\
-		.kprobe = P(kp_arena_area), .kretprobe = P(krp_arena_area)),	\
+		.kprobe = P(kp_arena_area), .kretprobe = P(krp_arena_area),	\
+		.paired = true),						\
 	  0, true)								\
 	H(ARENA_WINDOW, "arena-window",						\
 	  "the window an arena mmap reserved (mm_get_unmapped_area in it)",	\

@@ -221,6 +221,12 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 				"CPU)%s\n", bpf_program__name(prog),
 				(unsigned long long)info.recursion_misses,
 				covered ? "; the program beside it took those calls" : "");
+		/* the arena window hook runs for every mmap of the system and
+		 * does work only inside an arena mmap: none, nothing lost */
+		if (!covered && (prog == s->skel->progs.fx_arena_window ||
+				 prog == s->skel->progs.krp_arena_window))
+			covered = !__atomic_load_n(&s->skel->bss->arena_scopes_opened,
+						   __ATOMIC_RELAXED);
 		if (covered) {
 			out->covered_misses += info.recursion_misses;
 			continue;
