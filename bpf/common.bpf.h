@@ -105,7 +105,7 @@ extern rl_pair_notes_t pair_notes SEC(".maps");
 extern __u64 counters[RL_CNT__MAX];
 extern __u64 events_emitted;
 extern __u64 ringbuf_peak;	/* bytes: the most waiting at a submit */
-extern __u64 second_runs;	/* page frees taken by tp_mm_page_free2 */
+extern __u64 second_runs;	/* calls taken by a tracepoint's second program */
 extern __u64 pin_serial;
 extern __s64 open_pin_scopes;
 extern __s64 open_arena_scopes;

@@ -27,14 +27,20 @@ static __always_inline void claim_ring_regions(struct io_ring_ctx *ring)
 		info->ctx = owner;
 }
 
-SEC("raw_tp/io_uring_create")
-int BPF_PROG(tp_io_uring_create, int fd, struct io_ring_ctx *ring, __u32 sq_entries,
-	     __u32 cq_entries, __u32 flags)
+static __always_inline int ring_created(int fd, struct io_ring_ctx *ring, __u32 sq_entries,
+					__u32 cq_entries, __u32 flags, bool second)
 {
+	__u64 key = (__u64)ring;
 	struct rl_event *ev;
 
 	if (!task_followed())
 		return 0;
+	/* the second program: the first tracked it unless it was skipped */
+	if (second) {
+		if (bpf_map_lookup_elem(&tracked_ctxs, &key))
+			return 0;
+		__sync_fetch_and_add(&second_runs, 1);
+	}
 	track(&tracked_ctxs, (__u64)ring, current_tgid(), RL_CNT_TRACK_MAP_FULL);
 	claim_ring_regions(ring);
 	ev = event_reserve(RL_EV_CTX_CREATE);
@@ -47,6 +53,22 @@ int BPF_PROG(tp_io_uring_create, int fd, struct io_ring_ctx *ring, __u32 sq_entr
 	ev->ctx.fd = fd;
 	event_submit(ev);
 	return 0;
+}
+
+SEC("raw_tp/io_uring_create")
+int BPF_PROG(tp_io_uring_create, int fd, struct io_ring_ctx *ring, __u32 sq_entries,
+	     __u32 cq_entries, __u32 flags)
+{
+	return ring_created(fd, ring, sq_entries, cq_entries, flags, false);
+}
+
+/* Tracepoint programs can be preempted (7.x): a ring made on a CPU while
+ * another task sits inside the first program there skips it (rl_hooks.h). */
+SEC("raw_tp/io_uring_create")
+int BPF_PROG(tp_io_uring_create2, int fd, struct io_ring_ctx *ring, __u32 sq_entries,
+	     __u32 cq_entries, __u32 flags)
+{
+	return ring_created(fd, ring, sq_entries, cq_entries, flags, true);
 }
 
 /* io_ring_exit_work() ends by freeing the ctx (io_ring_ctx_free is inlined):

@@ -58,9 +58,9 @@ __u64 events_emitted = 0;
 /* the most bytes the ring buffer held when a producer looked (racy max:
  * a lower bound, reported as the peak fill) */
 __u64 ringbuf_peak = 0;
-/* Page frees tp_mm_page_free was skipped for (the kernel runs a program
- * once per CPU at a time: a free from an interrupt inside it, or from
- * another task while it is preempted) that tp_mm_page_free2 took. */
+/* Calls a tracepoint's first program was skipped for (the kernel runs a
+ * program once per CPU at a time: a call from an interrupt inside it, or
+ * from another task while it is preempted) that its second took. */
 __u64 second_runs = 0;
 /* Arena mmaps seen at all: the window hook (on every mmap of the system)
  * does work only inside one, so before the first its misses lose nothing. */

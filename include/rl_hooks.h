@@ -48,7 +48,7 @@
 	H(RING_CREATE, "ring-create",						\
 	  "ring context born (tracepoint io_uring:io_uring_create)",		\
 	  TP("io_uring_create"),						\
-	  PROGS(.tp = P(tp_io_uring_create)),					\
+	  PROGS(.tp = P(tp_io_uring_create), .tp2 = P(tp_io_uring_create2)),	\
 	  RL_HF_PAGES | F(RL003) | F(RL006) | F(RL008), false)			\
 	H(RING_DEATH, "ring-death", "ring context freed (end of io_ring_exit_work)", \
 	  FUNCS("io_ring_exit_work"),						\
