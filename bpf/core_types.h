@@ -160,6 +160,11 @@ struct task_struct {
 	struct mm_struct *mm;
 };
 
+/* sched_process_exec's third argument: the file being run */
+struct linux_binprm {
+	const char *filename;
+};
+
 #pragma clang attribute pop
 
 #endif /* RL_CORE_TYPES_H */

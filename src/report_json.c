@@ -275,7 +275,7 @@ static void json_event_field(FILE *f, const struct rl_event *ev, const struct rl
 
 	fprintf(f, ",\"%s\":", fl->name);
 	if (fl->fmt == RL_FF_COMM) {
-		json_str_n(f, (const char *)ev + fl->offset, RL_COMM_LEN);
+		json_str_n(f, (const char *)ev + fl->offset, fl->size);
 		return;
 	}
 	if (!fl->max_elems) {

@@ -61,12 +61,13 @@ static const char *verdict_colour(int verdict)
 	return verdict == 0 ? SGR_GREEN : verdict == 1 ? SGR_RED : SGR_YELLOW;
 }
 
-/* comm as printable text: the kernel lets a task name itself anything */
-static void put_comm(FILE *f, const char *comm)
+/* a comm or exec name as printable text: the kernel lets a task name
+ * itself anything */
+static void put_name(FILE *f, const char *comm, size_t max)
 {
 	size_t i;
 
-	for (i = 0; i < RL_COMM_LEN && comm[i]; i++) {
+	for (i = 0; i < max && comm[i]; i++) {
 		unsigned char c = (unsigned char)comm[i];
 
 		fputc(c > 0x20 && c < 0x7f ? c : '?', f);
@@ -120,7 +121,7 @@ void rl_report_text_finding(FILE *f, const struct rl_finding *fi, const struct r
 		rl_finding_class_name(class), rl_finding_title(fi->id),
 		is_allowed(rc, fi->id) ? " (allowed)" : "", sgr_reset(rc));
 	fprintf(f, "    process   pid %u tid %u comm ", fi->pid, fi->tid);
-	put_comm(f, fi->comm);
+	put_name(f, fi->comm, RL_COMM_LEN);
 	fputc('\n', f);
 	if (fi->ctx)
 		fprintf(f, "    ctx       %s\n", rl_addr_str(ad, fi->ctx, a));
@@ -559,6 +560,19 @@ static void text_unpin_folios(FILE *f, const struct rl_event *ev, const struct t
 		fputc('-', f);
 }
 
+/* a string field (an exec name); "-" when empty */
+static void text_str(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
+{
+	const char *s = (const char *)ev + t->a;
+
+	put_key(f, t);
+	if (*s)
+		put_name(f, s, t->a_size);
+	else
+		fputc('-', f);
+}
+
 /* RL_UNPIN_F_* as words: " end released shared" */
 static void text_unpin_flags(FILE *f, const struct rl_event *ev, const struct text_item *t,
 		     const struct rl_addr *ad __attribute__((unused)))
@@ -610,6 +624,6 @@ void rl_report_text_event_addr(FILE *f, const struct rl_event *ev, const struct 
 		}
 	}
 	fprintf(f, " pid=%u tid=%u comm=", ev->h.pid, ev->h.tid);
-	put_comm(f, ev->h.comm);
+	put_name(f, ev->h.comm, RL_COMM_LEN);
 	fputc('\n', f);
 }
