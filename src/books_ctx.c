@@ -201,7 +201,7 @@ static const char *cmd_or_comm(const char *cmd, const char *comm)
 	return cmd[0] ? cmd : comm;
 }
 
-void ctx_alive_sentence(const struct rl_live_ring *lr, char *buf, size_t len)
+void rl_live_ring_why(const struct rl_live_ring *lr, char *buf, size_t len)
 {
 	const char *creator = cmd_or_comm(lr->creator_cmd, lr->creator_comm);
 

@@ -106,6 +106,9 @@ struct rl_live_ring {
 	char holder_cmd[RL_EXEC_NAME_LEN];
 };
 
+/* Why lr is alive, as one sentence (RL010's evidence; its ctx is written
+ * raw, as in every finding's detail). */
+void rl_live_ring_why(const struct rl_live_ring *lr, char *buf, size_t len);
 /* "pending-exit", "held", "maybe-held", "missed" */
 const char *rl_ring_state_name(enum rl_ring_state s);
 /* The ring contexts created and not dead, up to max of them into out (may

@@ -400,8 +400,6 @@ void region_leave_ctx(struct rl_ledger *l, uint32_t slot);
 /* Why a ring context is still alive at the end (see rl_ledger_live_rings). */
 void ctx_explain_alive(const struct rl_ledger *l, const struct ring_ctx *c,
 		       struct rl_live_ring *out);
-/* The same, as one sentence (RL010's evidence). */
-void ctx_alive_sentence(const struct rl_live_ring *lr, char *buf, size_t len);
 
 /* ---- books_proc.c: followed processes, for attribution ---------------- */
 

@@ -592,7 +592,7 @@ long rule_rl010_inconclusive(struct rl_ledger *l, const struct rl010_case *c)
 		finding_init(&f, RL010, &c->c->born);
 		f.ctx = c->c->key;
 		ctx_explain_alive(l, c->c, &alive);
-		ctx_alive_sentence(&alive, f.detail, sizeof(f.detail));
+		rl_live_ring_why(&alive, f.detail, sizeof(f.detail));
 		break;
 	default:
 		finding_init(&f, RL010, &none);
