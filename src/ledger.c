@@ -137,6 +137,16 @@ const char *rl_ring_state_name(enum rl_ring_state s)
 	}
 }
 
+static int by_birth(const void *a, const void *b)
+{
+	const struct rl_live_ring *x = a, *y = b;
+
+	if (x->born_ts_ns != y->born_ts_ns)
+		return x->born_ts_ns < y->born_ts_ns ? -1 : 1;
+	return x->ctx < y->ctx ? -1 : x->ctx > y->ctx;
+}
+
+/* In the order the rings were born. */
 size_t rl_ledger_live_rings(const struct rl_ledger *l, struct rl_live_ring *out, size_t max)
 {
 	size_t it = 0, n = 0;
@@ -151,6 +161,8 @@ size_t rl_ledger_live_rings(const struct rl_ledger *l, struct rl_live_ring *out,
 			ctx_explain_alive(l, c, &out[n]);
 		n++;
 	}
+	if (out)
+		qsort(out, n < max ? n : max, sizeof(*out), by_birth);
 	return n;
 }
 
