@@ -37,7 +37,7 @@ enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW, OPT_SETTLE, OPT_USER };
 
 static const struct argp_option check_options[] = {
 	{ "json", OPT_JSON, "FILE", 0, "also write the report as JSON (schema ringledger-report/1)", 0 },
-	{ "junit", OPT_JUNIT, "FILE", 0, "also write a JUnit XML report, one testcase per finding id", 0 },
+	{ "junit", OPT_JUNIT, "FILE", 0, "also write a JUnit XML report, one testcase per finding id and one per command with findings", 0 },
 	{ "allow", OPT_ALLOW, "ID[,ID]", 0, "report these finding ids but do not fail on them", 0 },
 	{ "settle", OPT_SETTLE, "SECS", 0, "wait at most SECS for io_uring's teardown after CMD exits (default 10)", 0 },
 	{ "verbose", 'v', NULL, 0, "print every lifecycle event as it happens", 0 },
