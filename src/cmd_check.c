@@ -204,8 +204,8 @@ static void settle_ledger(struct check_state *st, struct rl_session *sess,
  * "2 ring contexts did not die within 10.0 s of the command's exit: 1
  * pending in io_ring_exit_work, 1 held by pid 42 (./server), still
  * running".  Each ring's own RL010 finding says which one it is. */
-static void explain_live_rings(const struct rl_ledger *l, int settle_ms, char *buf,
-			       size_t len)
+static void explain_live_rings(const struct rl_ledger *l, int settle_ms, bool kill_seen,
+			       char *buf, size_t len)
 {
 	static const char *const words[] = {
 		[RL_RING_PENDING_EXIT] = "pending in io_ring_exit_work",
@@ -240,7 +240,24 @@ static void explain_live_rings(const struct rl_ledger *l, int settle_ms, char *b
 						holder->holder_pid, holder->holder_cmd[0] ?
 						holder->holder_cmd : holder->holder_comm);
 	}
+	if (!kill_seen && (per[RL_RING_MISSED] || per[RL_RING_MAYBE_HELD]) && off < len)
+		snprintf(buf + off, len - off, " (the ring-kill hook is not attached: a ring "
+			 "pending in io_ring_exit_work looks the same)");
 	free(lr);
+}
+
+/* Can the ledger tell a killed ring (CTX_KILL) on this kernel? */
+static bool ring_kill_hooked(const struct rl_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nr; i++) {
+		const struct rl_hook_plan *hp = &plan->hooks[i];
+
+		if (!strcmp(rl_hook_name(hp->hook), "ring-kill"))
+			return hp->mech != RL_MECH_ABSENT && !hp->attach_err;
+	}
+	return false;
 }
 
 /* Why the verdict is inconclusive, in words; "" when it is not. */
@@ -263,7 +280,8 @@ static void inconclusive_why(const struct rl_session *sess, const struct rl_run_
 
 		if (off && off + 2 < len)
 			off += (size_t)snprintf(why + off, len - off, "; ");
-		explain_live_rings(l, settle_ms, why + off, len - off);
+		explain_live_rings(l, settle_ms, ring_kill_hooked(&sess->plan), why + off,
+				   len - off);
 	}
 }
 
