@@ -165,6 +165,11 @@ struct task_struct {
 	struct signal_struct *signal;
 };
 
+/* sched_process_exec's third argument: the file being run */
+struct linux_binprm {
+	const char *filename;
+};
+
 #pragma clang attribute pop
 
 #endif /* RL_CORE_TYPES_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ctx.bpf.c - ring contexts: their birth (the io_uring_create tracepoint),
- * their death (the end of io_ring_exit_work), and the io_uring_register
+ * their kill (io_ring_ctx_wait_and_kill queues io_ring_exit_work), their
+ * death (the end of io_ring_exit_work), and the io_uring_register
  * call in progress, which tells who owns a region being created.
  */
 #include "common.bpf.h"
@@ -69,6 +70,35 @@ int BPF_PROG(tp_io_uring_create2, int fd, struct io_ring_ctx *ring, __u32 sq_ent
 	     __u32 cq_entries, __u32 flags)
 {
 	return ring_created(fd, ring, sq_entries, cq_entries, flags, true);
+}
+
+/* io_ring_ctx_wait_and_kill(): the ring file's last reference went (or its
+ * setup failed after the ctx was published); the exit work is queued.
+ * Between this and CTX_DEAD a ring is "pending in io_ring_exit_work". */
+static __always_inline int handle_ctx_kill(__u64 ctx)
+{
+	struct rl_event *ev;
+
+	if (!ctx_tracked(ctx) || !note_take(RL_STASH_RING_KILL, ctx, 0, 0))
+		return 0;
+	ev = event_reserve(RL_EV_CTX_KILL);
+	if (!ev)
+		return 0;
+	ev->ctx.ctx = ctx;
+	event_submit(ev);
+	return 0;
+}
+
+SEC("fentry/io_ring_ctx_wait_and_kill")
+int BPF_PROG(fe_io_ring_ctx_wait_and_kill, void *ring)
+{
+	return handle_ctx_kill((__u64)ring);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_io_ring_ctx_wait_and_kill, void *ring)
+{
+	return handle_ctx_kill((__u64)ring);
 }
 
 /* io_ring_exit_work() ends by freeing the ctx (io_ring_ctx_free is inlined):

@@ -2,7 +2,8 @@
 /*
  * proc.bpf.c - processes: the followed set grows with fork and shrinks
  * as each process's last thread exits; exec and exit of a followed process
- * are reported.
+ * are reported (an exec with the file it ran, which names the command a
+ * finding is attributed to).
  */
 #include "common.bpf.h"
 
@@ -29,10 +30,12 @@ int BPF_PROG(tp_sched_process_fork, struct task_struct *parent,
 }
 
 SEC("raw_tp/sched_process_exec")
-int BPF_PROG(tp_sched_process_exec, struct task_struct *p)
+int BPF_PROG(tp_sched_process_exec, struct task_struct *p, int old_pid,
+	     struct linux_binprm *bprm)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct rl_event *ev;
+	const char *name;
 
 	if (!bpf_map_lookup_elem(&followed_pids, &tgid))
 		return 0;
@@ -40,6 +43,13 @@ int BPF_PROG(tp_sched_process_exec, struct task_struct *p)
 	if (!ev)
 		return 0;
 	ev->proc.parent_pid = BPF_CORE_READ(p, real_parent, tgid);
+	/* the name execve was given (bprm->filename: "/bin/sh", "./t/x.t");
+	 * a failed read leaves it empty and the reports fall back to comm,
+	 * so it costs no verdict */
+	name = BPF_CORE_READ(bprm, filename);
+	if (name && bpf_probe_read_kernel_str(ev->proc.exec_name, sizeof(ev->proc.exec_name),
+					      name) < 0)
+		ev->proc.exec_name[0] = '\0';
 	event_submit(ev);
 	return 0;
 }

@@ -35,6 +35,7 @@
 
 #define RL_EVENT_ABI		3
 #define RL_COMM_LEN		16
+#define RL_EXEC_NAME_LEN	64	/* the file a PROC_EXEC ran, truncated */
 #define RL_STACK_DEPTH		24	/* kernel frames kept per event */
 #define RL_PFNS_PER_EVENT	32	/* pfns carried by one RL_EV_REGION_PAGES */
 #define RL_MAX_REGION_CHUNKS	64	/* 64 * 32 pages = 8 MiB described per region */
@@ -71,7 +72,8 @@
  *            key: the field's key; member: where it sits in struct rl_event;
  *            FMT: how the stream writes it, RL_FF_<FMT> of
  *            src/event_fields.h (DEC, HEX, SDEC, SHEX, KIND, COUNTER,
- *            OWNER, BACKING, COMM, KPTR, PFN).  Every kernel address is
+ *            OWNER, BACKING, COMM (a string: char[], NUL-padded,
+ *            escaped), KPTR, PFN).  Every kernel address is
  *            KPTR (a kernel pointer: hashed in every output and in the
  *            recorded stream unless --raw-addresses) or PFN (a page frame
  *            number: hashed in every output, raw in the stream, where the
@@ -150,7 +152,10 @@
 	/* vm_area_free of a tracked vma that remove_vma never saw: a copy	\
 	 * (fork, mremap, split) freed before it mapped anything, so it took	\
 	 * no page references (a fork that failed after vm_area_dup) */	\
-	X(VMA_FREE,	 vma_free,	vma,	RL_FIELDS_VMA,	RL_TEXT_VMA)
+	X(VMA_FREE,	 vma_free,	vma,	RL_FIELDS_VMA,	RL_TEXT_VMA)	\
+	/* io_ring_ctx_wait_and_kill: the ring's last file reference went (or	\
+	 * its setup failed); its io_ring_exit_work is queued */		\
+	X(CTX_KILL,	 ctx_kill,	ctx,	RL_FIELDS_CTX,	RL_TEXT_CTX_DEAD)
 
 #define RL_EV_ENUM_(TYPE, name, payload, FIELDS, TEXT) RL_EV_##TYPE,
 enum rl_event_type {
@@ -241,7 +246,7 @@ struct rl_event_hdr {
 	S(seq,		h.seq,		DEC)					\
 	S(comm,		h.comm,		COMM)
 
-struct rl_ev_ctx {		/* CTX_CREATE, CTX_DEAD */
+struct rl_ev_ctx {		/* CTX_CREATE, CTX_DEAD, CTX_KILL */
 	__u64 ctx;
 	__u32 sq_entries;
 	__u32 cq_entries;
@@ -471,20 +476,29 @@ struct rl_ev_proc {		/* PROC_FORK, PROC_EXEC, PROC_EXIT */
 	__u32 child_pid;	/* FORK only                                   */
 	__s32 exit_code;	/* EXIT only                                   */
 	__u32 ns_pid;		/* pid as seen in the task's own pid namespace */
+	char  exec_name[RL_EXEC_NAME_LEN];	/* EXEC only: the file run, as
+						 * execve was given it (its
+						 * first 63 bytes); the reader
+						 * leaves it empty when a
+						 * stream does not say */
 };
 
 #define RL_FIELDS_PROC(S, A)						\
 	S(parent_pid,	proc.parent_pid, DEC)					\
 	S(child_pid,	proc.child_pid,	DEC)					\
 	S(exit_code,	proc.exit_code,	SDEC)					\
-	S(ns_pid,	proc.ns_pid,	DEC)
-#define RL_TEXT_PROC_EXEC(T, P, L)					\
+	S(ns_pid,	proc.ns_pid,	DEC)					\
+	S(exec,		proc.exec_name,	COMM)
+#define RL_TEXT_PROC(T, P, L)						\
 	T(parent,	dec,		proc.parent_pid)
+#define RL_TEXT_PROC_EXEC(T, P, L)					\
+	RL_TEXT_PROC(T, P, L)							\
+	T(exec,		str,		proc.exec_name)
 #define RL_TEXT_PROC_FORK(T, P, L)					\
-	RL_TEXT_PROC_EXEC(T, P, L)						\
+	RL_TEXT_PROC(T, P, L)							\
 	T(child,	dec,		proc.child_pid)
 #define RL_TEXT_PROC_EXIT(T, P, L)					\
-	RL_TEXT_PROC_EXEC(T, P, L)						\
+	RL_TEXT_PROC(T, P, L)							\
 	T(exit_code,	sdec,		proc.exit_code)
 
 struct rl_ev_pbuf {		/* PBUF_REG, PBUF_UNREG, BUFRING_PIN, BUFRING_UNPIN */

@@ -55,6 +55,12 @@
 	  PROGS(.fexit = P(fx_io_ring_exit_work), .kprobe = P(kp_io_ring_exit_work),	\
 		.kretprobe = P(krp_io_ring_exit_work), .paired = true),		\
 	  F(RL003), false)							\
+	H(RING_KILL, "ring-kill",						\
+	  "ring context killed: io_ring_exit_work queued (io_ring_ctx_wait_and_kill)", \
+	  FUNCS("io_ring_ctx_wait_and_kill"),					\
+	  PROGS(.fentry = P(fe_io_ring_ctx_wait_and_kill),			\
+		.kprobe = P(kp_io_ring_ctx_wait_and_kill), .paired = true),	\
+	  0, true)								\
 	H(REGISTER_SCOPE, "register-scope",					\
 	  "io_uring_register op in progress (region owner and kind)",		\
 	  FUNCS("__io_uring_register"),						\

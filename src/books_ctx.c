@@ -4,6 +4,8 @@
  * (a ctx's regions, and the pending ones whose ctx is not born yet).
  * Record lifecycle and queries; no findings (see ledger_int.h).
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include "ledger_int.h"
 
 /* ---- region lists ------------------------------------------------------ */
@@ -141,4 +143,101 @@ uint32_t ctx_find_region(const struct rl_ledger *l, const struct ring_ctx *c,
 		}
 	}
 	return found;
+}
+
+/* ---- rings alive at the end -------------------------------------------- */
+
+static void name_copy(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void set_holder(struct rl_live_ring *out, const struct proc *p)
+{
+	out->holder_pid = p->pid;
+	name_copy(out->holder_comm, sizeof(out->holder_comm), p->comm);
+	name_copy(out->holder_cmd, sizeof(out->holder_cmd), p->cmd);
+}
+
+/* A killed ring waits for io_ring_exit_work whoever ran; otherwise the
+ * ring file still has a reference: its creator's, a child's that inherited
+ * the fd, or one passed to another process.  With none of those running,
+ * the kill (or the death) happened and we did not see it. */
+void ctx_explain_alive(const struct rl_ledger *l, const struct ring_ctx *c,
+		       struct rl_live_ring *out)
+{
+	const struct proc *p = proc_at(l, c->born.pid, c->born.ts);
+
+	memset(out, 0, sizeof(*out));
+	out->ctx = c->key;
+	out->born_ts_ns = c->born.ts;
+	out->creator_pid = c->born.pid;
+	name_copy(out->creator_comm, sizeof(out->creator_comm), c->born.comm);
+	if (p)
+		name_copy(out->creator_cmd, sizeof(out->creator_cmd), p->cmd);
+	if (c->killed) {
+		out->state = RL_RING_PENDING_EXIT;
+		out->killed_ts_ns = c->killed_ts;
+		return;
+	}
+	if (proc_running(l, c->born.pid)) {
+		out->state = RL_RING_HELD;
+		set_holder(out, proc_at(l, c->born.pid, UINT64_MAX));
+		return;
+	}
+	p = proc_running_heir(l, c->born.pid, c->born.ts);
+	if (p) {
+		out->state = RL_RING_HELD;
+		set_holder(out, p);
+		return;
+	}
+	p = proc_any_running(l);
+	if (p) {
+		out->state = RL_RING_MAYBE_HELD;
+		set_holder(out, p);
+		return;
+	}
+	out->state = RL_RING_MISSED;
+}
+
+static const char *cmd_or_comm(const char *cmd, const char *comm)
+{
+	return cmd[0] ? cmd : comm;
+}
+
+void rl_live_ring_why(const struct rl_live_ring *lr, char *buf, size_t len)
+{
+	const char *creator = cmd_or_comm(lr->creator_cmd, lr->creator_comm);
+
+	switch (lr->state) {
+	case RL_RING_PENDING_EXIT:
+		snprintf(buf, len, "ring context 0x%" PRIx64 " (created by pid %u %s) is pending "
+			 "in io_ring_exit_work: it was killed (its file's last reference went) "
+			 "and the exit work, which waits for its requests and references to "
+			 "go, had not finished", lr->ctx, lr->creator_pid, creator);
+		break;
+	case RL_RING_HELD:
+		snprintf(buf, len, "ring context 0x%" PRIx64 " (created by pid %u %s) is held "
+			 "open by pid %u %s, still running%s", lr->ctx, lr->creator_pid, creator,
+			 lr->holder_pid, cmd_or_comm(lr->holder_cmd, lr->holder_comm),
+			 lr->holder_pid == lr->creator_pid ? "" :
+			 " (forked from its creator after the ring was made)");
+		break;
+	case RL_RING_MAYBE_HELD:
+		snprintf(buf, len, "ring context 0x%" PRIx64 " (created by pid %u %s, which "
+			 "exited) was not killed; pid %u %s is still running and may hold "
+			 "its fd (passed over a socket, or registered in another ring)",
+			 lr->ctx, lr->creator_pid, creator, lr->holder_pid,
+			 cmd_or_comm(lr->holder_cmd, lr->holder_comm));
+		break;
+	default:
+		snprintf(buf, len, "ring context 0x%" PRIx64 " (created by pid %u %s) was missed "
+			 "by us: no kill of it was seen and no process we follow is running, "
+			 "so its kill or its death was lost (or a file outside our processes "
+			 "holds it)", lr->ctx, lr->creator_pid, creator);
+		break;
+	}
 }

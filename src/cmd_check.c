@@ -37,7 +37,7 @@ enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW, OPT_SETTLE, OPT_USER };
 
 static const struct argp_option check_options[] = {
 	{ "json", OPT_JSON, "FILE", 0, "also write the report as JSON (schema ringledger-report/1)", 0 },
-	{ "junit", OPT_JUNIT, "FILE", 0, "also write a JUnit XML report, one testcase per finding id", 0 },
+	{ "junit", OPT_JUNIT, "FILE", 0, "also write a JUnit XML report, one testcase per finding id and one per command with findings", 0 },
 	{ "allow", OPT_ALLOW, "ID[,ID]", 0, "report these finding ids but do not fail on them", 0 },
 	{ "settle", OPT_SETTLE, "SECS", 0, "wait at most SECS for io_uring's teardown after CMD exits (default 10)", 0 },
 	{ "verbose", 'v', NULL, 0, "print every lifecycle event as it happens", 0 },
@@ -203,9 +203,69 @@ static void settle_ledger(struct check_state *st, struct rl_session *sess,
 	note_missing_hooks(&sess->plan, st->ledger);
 }
 
+/* The rings alive after the wait, counted by why (rl_ledger_live_rings):
+ * "2 ring contexts did not die within 10.0 s of the command's exit: 1
+ * pending in io_ring_exit_work, 1 held by pid 42 (./server), still
+ * running".  Each ring's own RL010 finding says which one it is. */
+static void explain_live_rings(const struct rl_ledger *l, int settle_ms, bool kill_seen,
+			       char *buf, size_t len)
+{
+	static const char *const words[] = {
+		[RL_RING_PENDING_EXIT] = "pending in io_ring_exit_work",
+		[RL_RING_HELD] = "held by a process still running",
+		[RL_RING_MAYBE_HELD] = "not killed, while a process of ours still runs",
+		[RL_RING_MISSED] = "missed by us (no kill seen, no process of ours running)",
+	};
+	size_t n = rl_ledger_live_rings(l, NULL, 0), i, off, per[4] = { 0 };
+	struct rl_live_ring *lr = n ? calloc(n, sizeof(*lr)) : NULL;
+	const struct rl_live_ring *holder = NULL;
+	bool first = true;
+	int s;
+
+	off = (size_t)snprintf(buf, len, "%zu ring context%s did not die within %.1f s of the "
+			       "command's exit", n, n == 1 ? "" : "s", settle_ms / 1000.0);
+	if (!lr)
+		return;
+	n = rl_ledger_live_rings(l, lr, n);
+	for (i = 0; i < n; i++) {
+		per[lr[i].state]++;
+		if (lr[i].state == RL_RING_HELD && !holder)
+			holder = &lr[i];
+	}
+	for (s = 0; s < 4 && off < len; s++) {
+		if (!per[s])
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%zu %s", first ? ": " : ", ",
+					per[s], words[s]);
+		first = false;
+		if (s == RL_RING_HELD && holder && off < len)
+			off += (size_t)snprintf(buf + off, len - off, " (first: pid %u %s)",
+						holder->holder_pid, holder->holder_cmd[0] ?
+						holder->holder_cmd : holder->holder_comm);
+	}
+	if (!kill_seen && (per[RL_RING_MISSED] || per[RL_RING_MAYBE_HELD]) && off < len)
+		snprintf(buf + off, len - off, " (the ring-kill hook is not attached: a ring "
+			 "pending in io_ring_exit_work looks the same)");
+	free(lr);
+}
+
+/* Can the ledger tell a killed ring (CTX_KILL) on this kernel? */
+static bool ring_kill_hooked(const struct rl_plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nr; i++) {
+		const struct rl_hook_plan *hp = &plan->hooks[i];
+
+		if (!strcmp(rl_hook_name(hp->hook), "ring-kill"))
+			return hp->mech != RL_MECH_ABSENT && !hp->attach_err;
+	}
+	return false;
+}
+
 /* Why the verdict is inconclusive, in words; "" when it is not. */
 static void inconclusive_why(const struct rl_session *sess, const struct rl_run_result *res,
-			     int settle_ms, char *why, size_t len)
+			     const struct rl_ledger *l, int settle_ms, char *why, size_t len)
 {
 	size_t off = 0;
 
@@ -218,10 +278,14 @@ static void inconclusive_why(const struct rl_session *sess, const struct rl_run_
 		snprintf(why + strlen(why), len - strlen(why), "%sinterrupted by SIG%s%s",
 			 why[0] ? "; " : "", sigabbrev_np(res->stop_signal),
 			 res->child_status == -1 ? " before the command ran" : "");
-	else if (res->settle_timed_out)
-		snprintf(why + strlen(why), len - strlen(why), "%sa ring context did not "
-			 "die within %.1f s of the command's exit", why[0] ? "; " : "",
-			 settle_ms / 1000.0);
+	else if (res->settle_timed_out) {
+		size_t off = strlen(why);
+
+		if (off && off + 2 < len)
+			off += (size_t)snprintf(why + off, len - off, "; ");
+		explain_live_rings(l, settle_ms, ring_kill_hooked(&sess->plan), why + off,
+				   len - off);
+	}
 }
 
 /* record: close the stream with its trailer and say what was written. */
@@ -326,7 +390,7 @@ static int run_check(struct check_args *a, char **cmd)
 		goto cleanup_session;
 	}
 	settle_ledger(&st, &sess, &res);
-	inconclusive_why(&sess, &res, a->settle_ms, why, sizeof(why));
+	inconclusive_why(&sess, &res, st.ledger, a->settle_ms, why, sizeof(why));
 	if (a->record)
 		ret = finish_record(a, &st, &res);
 	else

@@ -25,7 +25,8 @@ enum rl_field_fmt {
 	RL_FF_SHEX,	/* signed: -errno in decimal, else an 0x-hex address */
 	RL_FF_KIND,	/* enum rl_region_kind, written by name             */
 	RL_FF_COUNTER,	/* enum rl_counter, by name (number past the names) */
-	RL_FF_COMM,	/* char[RL_COMM_LEN], escaped                       */
+	RL_FF_COMM,	/* a string: char[size], NUL-padded, escaped (comm,
+			 * exec name)                                      */
 	RL_FF_OWNER,	/* enum rl_pin_owner, by name                       */
 	RL_FF_BACKING,	/* enum rl_backing, by name                         */
 	RL_FF_KPTR,	/* a kernel pointer: like HEX when raw; hashed in
@@ -39,7 +40,8 @@ struct rl_field {
 	const char *name;
 	uint8_t name_len;
 	uint8_t fmt;		/* enum rl_field_fmt                          */
-	uint8_t size;		/* bytes of one element: 4 or 8 (comm: 16)     */
+	uint8_t size;		/* bytes of one element: 4 or 8 (strings: the
+				 * char array's length)                      */
 	uint8_t max_elems;	/* 0: scalar; else an array of up to this many */
 	uint16_t offset;	/* offsetof(struct rl_event, ...)             */
 	uint16_t len_offset;	/* arrays: the u32 that holds the element count;

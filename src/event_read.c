@@ -304,8 +304,9 @@ static bool scan_scalar(const struct rl_field *f, const char *s, size_t n, size_
 	return scan_number(f, s, n, i, out);
 }
 
-/* comm: \xHH escapes decoded, at most RL_COMM_LEN bytes; ends at a blank. */
-static bool scan_comm(const char *s, size_t n, size_t *i, char *comm)
+/* a string (comm, exec name): \xHH escapes decoded, at most max bytes;
+ * ends at a blank. */
+static bool scan_comm(const char *s, size_t n, size_t *i, char *comm, size_t max)
 {
 	size_t p = *i, out = 0;
 
@@ -326,7 +327,7 @@ static bool scan_comm(const char *s, size_t n, size_t *i, char *comm)
 		} else {
 			p++;
 		}
-		if (out == RL_COMM_LEN)
+		if (out == max)
 			return false;
 		comm[out++] = c;
 	}
@@ -357,10 +358,10 @@ static int parse_value(struct rl_stream_reader *r, struct rl_event *ev,
 	char q[48];
 
 	if (f->fmt == RL_FF_COMM) {
-		if (scan_comm(s, n, i, (char *)ev + f->offset))
+		if (scan_comm(s, n, i, (char *)ev + f->offset, f->size))
 			return 1;
-		fail(r, "bad comm '%s' (at most %d bytes, escapes as \\xHH)",
-		     quote(s + start, token_end(s, n, start) - start, q, sizeof(q)), RL_COMM_LEN);
+		fail(r, "bad %s '%s' (at most %u bytes, escapes as \\xHH)", f->name,
+		     quote(s + start, token_end(s, n, start) - start, q, sizeof(q)), f->size);
 		return -1;
 	}
 	for (;;) {

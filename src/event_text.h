@@ -15,7 +15,7 @@
 
 #define RL_STREAM_MAGIC "ringledger-events"
 /* v2 (this writer): v1's lines plus keys and types v1 had not
- * (region_create's setup_ctx, ...).  Readers take v1 and v2: a v1 line is a
+ * (region_create's setup_ctx, proc_exec's exec, vma_free, ctx_kill).  Readers take v1 and v2: a v1 line is a
  * v2 line whose new keys are 0. */
 #define RL_STREAM_VERSION 2
 #define RL_STREAM_VERSION_MIN 1

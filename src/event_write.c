@@ -9,6 +9,7 @@
  *   end events=1
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include "event_text.h"
 #include "addr.h"
@@ -72,13 +73,14 @@ static void put_sdec(struct out *o, int64_t v)
 	}
 }
 
-/* comm: bytes up to the NUL; blanks, controls, non-ASCII and '\' as \xHH */
-static void put_comm(struct out *o, const char *comm)
+/* a string (comm, exec name): bytes up to the NUL or `max`; blanks,
+ * controls, non-ASCII and '\' as \xHH */
+static void put_comm(struct out *o, const char *comm, size_t max)
 {
 	static const char digits[] = "0123456789abcdef";
 	size_t i;
 
-	for (i = 0; i < RL_COMM_LEN && comm[i]; i++) {
+	for (i = 0; i < max && comm[i]; i++) {
 		unsigned char c = (unsigned char)comm[i];
 
 		if (c <= 0x20 || c >= 0x7f || c == '\\') {
@@ -139,14 +141,19 @@ static void put_field(struct out *o, const struct rl_event *ev, const struct rl_
 		      const struct rl_addr *a)
 {
 	unsigned i, n = rl_field_count(ev, f);
+	const char *str = (const char *)ev + f->offset;
 
 	if (f->max_elems && !n)
+		return;
+	/* an empty string of the payload (a PROC_FORK's exec name) is not
+	 * written: the reader leaves an absent one empty */
+	if (f->fmt == RL_FF_COMM && !*str && f->offset != offsetof(struct rl_event, h.comm))
 		return;
 	put_char(o, ' ');
 	put_str(o, f->name);
 	put_char(o, '=');
 	if (f->fmt == RL_FF_COMM) {
-		put_comm(o, (const char *)ev + f->offset);
+		put_comm(o, str, f->size);
 		return;
 	}
 	for (i = 0; i < n; i++) {

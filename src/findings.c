@@ -3,6 +3,7 @@
  * findings.c - what each finding id means (findings.h).  The ids live in
  * include/rl_findings.h; this file is the only place that gives them words.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "findings.h"
 
@@ -133,4 +134,101 @@ const char *rl_finding_class_name(enum rl_finding_class c)
 	default:
 		return "violation";
 	}
+}
+
+/* ---- findings by command ------------------------------------------------ */
+
+const char *rl_finding_command(const struct rl_finding *f)
+{
+	if (!f->owner_pid)
+		return NULL;
+	return f->owner_cmd[0] ? f->owner_cmd : f->owner_comm;
+}
+
+static bool same_command(const struct rl_finding *a, const struct rl_finding *b)
+{
+	if (!a->owner_pid || !b->owner_pid)
+		return !a->owner_pid && !b->owner_pid;
+	if (a->owner_cmd[0] || b->owner_cmd[0])
+		return !strncmp(a->owner_cmd, b->owner_cmd, sizeof(a->owner_cmd));
+	return !strncmp(a->owner_comm, b->owner_comm, sizeof(a->owner_comm));
+}
+
+static void group_add(struct rl_cmd_group *g, const struct rl_finding *f)
+{
+	size_t k;
+
+	g->nr_findings++;
+	if (f->id > RL_F_NONE && f->id < RL_F__MAX)
+		g->per_id[f->id]++;
+	if (!g->attributed)
+		return;
+	for (k = 0; k < g->nr_pids; k++) {
+		if (g->pids[k] == f->owner_pid)
+			return;
+	}
+	if (g->nr_pids < RL_GROUP_PIDS)
+		g->pids[g->nr_pids++] = f->owner_pid;
+	else
+		g->more_pids = true;
+}
+
+int rl_cmd_groups_make(const struct rl_ledger *l, struct rl_cmd_groups *out)
+{
+	size_t i, j, n = rl_ledger_nr_findings(l), nr = 0;
+	struct rl_cmd_group *g;
+	bool unattributed = false;
+
+	memset(out, 0, sizeof(*out));
+	if (!n)
+		return 0;
+	g = calloc(n + 1, sizeof(*g));
+	out->of = calloc(n, sizeof(*out->of));
+	if (!g || !out->of) {
+		free(g);
+		free(out->of);
+		out->of = NULL;
+		return -1;
+	}
+	/* the attributed groups first, in order of their first finding */
+	for (i = 0; i < n; i++) {
+		const struct rl_finding *f = rl_ledger_finding(l, i);
+
+		if (!f->owner_pid) {
+			unattributed = true;
+			continue;
+		}
+		for (j = 0; j < nr && !same_command(g[j].first, f); j++)
+			;
+		if (j == nr) {
+			g[nr].first = f;
+			g[nr].attributed = true;
+			nr++;
+		}
+		group_add(&g[j], f);
+		out->of[i] = j;
+	}
+	if (unattributed) {
+		for (i = 0; i < n; i++) {
+			const struct rl_finding *f = rl_ledger_finding(l, i);
+
+			if (f->owner_pid)
+				continue;
+			if (!g[nr].first)
+				g[nr].first = f;
+			group_add(&g[nr], f);
+			out->of[i] = nr;
+		}
+		nr++;
+	}
+	out->g = g;
+	out->nr = nr;
+	return 0;
+}
+
+void rl_cmd_groups_free(struct rl_cmd_groups *gs)
+{
+	free(gs->g);
+	free(gs->of);
+	memset(gs, 0, sizeof(*gs));
 }

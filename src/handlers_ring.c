@@ -82,6 +82,17 @@ void on_ctx_create(struct rl_ledger *l, const struct rl_event *ev)
 	pinsets_join_ctx(l, key, ev->h.tid);
 }
 
+/* Its exit work is queued: a ring still alive at the end is pending there. */
+void on_ctx_kill(struct rl_ledger *l, const struct rl_event *ev)
+{
+	uint32_t c = lookup(&l->ctx_by_key, ev->ctx.ctx);
+
+	if (c == RL_NIL)
+		return;
+	ctx_at(l, c)->killed = true;
+	ctx_at(l, c)->killed_ts = ev->h.ts_ns;
+}
+
 void on_ctx_dead(struct rl_ledger *l, const struct rl_event *ev)
 {
 	uint32_t c = lookup(&l->ctx_by_key, ev->ctx.ctx);

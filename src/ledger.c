@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include "handlers.h"
 
-/* The handler of each event type; PROC_* are informative and have none. */
+/* The handler of each event type. */
 static rl_handler *const handler_of[RL_EV__MAX] = {
 	[RL_EV_CTX_CREATE]	= on_ctx_create,
 	[RL_EV_CTX_DEAD]	= on_ctx_dead,
@@ -37,6 +37,10 @@ static rl_handler *const handler_of[RL_EV__MAX] = {
 	[RL_EV_BUFRING_PIN]	= on_bufring_pin,
 	[RL_EV_BUFRING_UNPIN]	= on_bufring_unpin,
 	[RL_EV_LOST]		= on_lost,
+	[RL_EV_PROC_FORK]	= on_proc_fork,
+	[RL_EV_PROC_EXEC]	= on_proc_exec,
+	[RL_EV_PROC_EXIT]	= on_proc_exit,
+	[RL_EV_CTX_KILL]	= on_ctx_kill,
 };
 
 struct rl_ledger *rl_ledger_new(const struct rl_ledger_opts *opts)
@@ -53,6 +57,8 @@ struct rl_ledger *rl_ledger_new(const struct rl_ledger_opts *opts)
 	rl_pool_init(&l->areas, sizeof(struct area));
 	rl_pool_init(&l->pinsets, sizeof(struct pinset));
 	rl_pool_init(&l->bufrings, sizeof(struct bufring));
+	rl_pool_init(&l->procs, sizeof(struct proc));
+	rl_map_init(&l->proc_by_pid);
 	rl_map_init(&l->ctx_by_key);
 	rl_map_init(&l->region_by_key);
 	rl_map_init(&l->vma_by_key);
@@ -92,6 +98,7 @@ void rl_ledger_free(struct rl_ledger *l)
 	rl_pool_free(&l->areas);
 	rl_pool_free(&l->pinsets);
 	rl_pool_free(&l->bufrings);
+	procs_free(l);
 	rl_map_free(&l->ctx_by_key);
 	rl_map_free(&l->region_by_key);
 	rl_map_free(&l->vma_by_key);
@@ -115,6 +122,49 @@ void rl_ledger_feed(struct rl_ledger *l, const struct rl_event *ev)
 size_t rl_ledger_live_ctxs(const struct rl_ledger *l)
 {
 	return l->live_observed_ctxs;
+}
+
+const char *rl_ring_state_name(enum rl_ring_state s)
+{
+	switch (s) {
+	case RL_RING_PENDING_EXIT:
+		return "pending-exit";
+	case RL_RING_HELD:
+		return "held";
+	case RL_RING_MAYBE_HELD:
+		return "maybe-held";
+	default:
+		return "missed";
+	}
+}
+
+static int by_birth(const void *a, const void *b)
+{
+	const struct rl_live_ring *x = a, *y = b;
+
+	if (x->born_ts_ns != y->born_ts_ns)
+		return x->born_ts_ns < y->born_ts_ns ? -1 : 1;
+	return x->ctx < y->ctx ? -1 : x->ctx > y->ctx;
+}
+
+/* In the order the rings were born. */
+size_t rl_ledger_live_rings(const struct rl_ledger *l, struct rl_live_ring *out, size_t max)
+{
+	size_t it = 0, n = 0;
+	uint64_t key, val;
+
+	while (rl_map_next(&l->ctx_by_key, &it, &key, &val)) {
+		const struct ring_ctx *c = ctx_at(l, (uint32_t)val);
+
+		if (!c->observed)
+			continue;
+		if (out && n < max)
+			ctx_explain_alive(l, c, &out[n]);
+		n++;
+	}
+	if (out)
+		qsort(out, n < max ? n : max, sizeof(*out), by_birth);
+	return n;
 }
 
 void rl_ledger_finish(struct rl_ledger *l, bool ctx_wait_timed_out)

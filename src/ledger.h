@@ -21,8 +21,18 @@ struct rl_ledger;
 struct rl_finding {
 	enum rl_finding_id id;
 	uint64_t ts_ns;			/* of the event that broke the rule   */
-	uint32_t pid, tid;
+	uint32_t pid, tid;		/* ... and who ran it (maybe a kworker
+					 * or an interrupted task)           */
 	char comm[RL_COMM_LEN];
+	/* The process the finding is attributed to: the one that made the
+	 * object it is about (created the ring or region, mapped the vma,
+	 * pinned the buffer) and the command it ran then.  owner_pid 0: not
+	 * attributable (events lost, a hook missing). */
+	uint32_t owner_pid;
+	char owner_comm[RL_COMM_LEN];
+	char owner_cmd[RL_EXEC_NAME_LEN];	/* the file it exec'd; "" when
+						 * no exec of it was seen    */
+	uint64_t owner_ts_ns;		/* when it made that object           */
 	uint64_t ctx;
 	uint64_t region;		/* pages[] key, 0 if none             */
 	uint32_t region_kind;		/* enum rl_region_kind                */
@@ -71,6 +81,39 @@ void rl_ledger_feed(struct rl_ledger *l, const struct rl_event *ev);
 
 /* Number of ring contexts created and not yet dead (for check's wait). */
 size_t rl_ledger_live_ctxs(const struct rl_ledger *l);
+
+/* Why a ring context is alive at the end, from what the ledger saw. */
+enum rl_ring_state {
+	RL_RING_PENDING_EXIT,	/* killed (CTX_KILL): in io_ring_exit_work    */
+	RL_RING_HELD,		/* its creator, or a child forked from it
+				 * since, is still running                   */
+	RL_RING_MAYBE_HELD,	/* another process we follow is running (a
+				 * ring fd can be passed over a socket)      */
+	RL_RING_MISSED,		/* no kill seen, no process of ours running:
+				 * its end (kill or death) was lost to us    */
+};
+
+struct rl_live_ring {
+	uint64_t ctx;
+	enum rl_ring_state state;
+	uint64_t born_ts_ns;
+	uint64_t killed_ts_ns;		/* PENDING_EXIT                        */
+	uint32_t creator_pid;
+	char creator_comm[RL_COMM_LEN];
+	char creator_cmd[RL_EXEC_NAME_LEN];
+	uint32_t holder_pid;		/* HELD, MAYBE_HELD; else 0            */
+	char holder_comm[RL_COMM_LEN];
+	char holder_cmd[RL_EXEC_NAME_LEN];
+};
+
+/* Why lr is alive, as one sentence (RL010's evidence; its ctx is written
+ * raw, as in every finding's detail). */
+void rl_live_ring_why(const struct rl_live_ring *lr, char *buf, size_t len);
+/* "pending-exit", "held", "maybe-held", "missed" */
+const char *rl_ring_state_name(enum rl_ring_state s);
+/* The ring contexts created and not dead, up to max of them into out (may
+ * be NULL); returns how many there are. */
+size_t rl_ledger_live_rings(const struct rl_ledger *l, struct rl_live_ring *out, size_t max);
 
 /* End of observation: judge what is still alive (RL002 samplings left
  * open, RL004 pins of buffers shared between rings that all died).

@@ -25,6 +25,11 @@
  *             the page is freed or the region is retired.
  *   pinset    one per io_pin_pages call: its folios and the pins it holds.
  *   bufring   one per provided-buffer ring registered or kernel-pinned.
+ *   proc      one per incarnation of a followed process (a fork or an
+ *             exec begins one): its comm and the file it runs, so a
+ *             finding names the command that made its object.  Exited
+ *             ones stay, for the findings that come after (a ring dies
+ *             after its process), until MAX_PROCS are kept.
  *
  * A record is retired when nothing can refer to it any more: a region once
  * it is closed (freed, or leaked with its ctx), unclaimed, and its pages
@@ -68,6 +73,8 @@ struct ring_ctx {
 	uint64_t key;
 	struct origin born;
 	bool observed;		/* CTX_CREATE seen (not inferred from a region) */
+	bool killed;		/* CTX_KILL seen: io_ring_exit_work is queued */
+	uint64_t killed_ts;
 	uint32_t first_region;	/* head of the regions it owns, RL_NIL       */
 };
 
@@ -197,9 +204,27 @@ struct bufring {
 	uint64_t pin_stack[RL_STACK_DEPTH];
 };
 
+/* One incarnation of a followed process: from a fork (the child, still
+ * running its parent's program) or an exec, to the next exec or the exit. */
+struct proc {
+	uint32_t pid, ppid;
+	uint64_t since;		/* ts of the fork or exec that began it        */
+	uint64_t exit_ts;	/* ts of PROC_EXIT; 0 while running            */
+	bool exited;		/* PROC_EXIT seen (of this or a later one)     */
+	bool forked;		/* began with a fork seen (not an exec)        */
+	char comm[RL_COMM_LEN];
+	char cmd[RL_EXEC_NAME_LEN];	/* the file it runs; "" when unknown   */
+	uint32_t older, newer;	/* incarnations of the same pid, RL_NIL        */
+};
+
+#define MAX_PROCS	16384	/* incarnations kept; the oldest exited go  */
+
 struct rl_ledger {
 	struct rl_ledger_opts opts;
-	struct rl_pool ctxs, regions, vmas, areas, pinsets, bufrings;
+	struct rl_pool ctxs, regions, vmas, areas, pinsets, bufrings, procs;
+	struct rl_map proc_by_pid;	/* pid -> its newest procs index       */
+	uint32_t *exited_procs;		/* procs indices in exit order (a ring) */
+	size_t exited_head, exited_nr, exited_cap;
 	struct rl_map ctx_by_key;	/* ctx pointer -> ctxs index           */
 	struct rl_map region_by_key;	/* pages[] -> newest regions index     */
 	struct rl_map vma_by_key;	/* vma pointer -> vmas index           */
@@ -379,6 +404,29 @@ void region_join_pending(struct rl_ledger *l, uint32_t slot);
 void region_unlink(struct rl_ledger *l, uint32_t slot);
 /* The ctx record is going: the region stays, owned by nobody. */
 void region_leave_ctx(struct rl_ledger *l, uint32_t slot);
+
+/* Why a ring context is still alive at the end (see rl_ledger_live_rings). */
+void ctx_explain_alive(const struct rl_ledger *l, const struct ring_ctx *c,
+		       struct rl_live_ring *out);
+
+/* ---- books_proc.c: followed processes, for attribution ---------------- */
+
+void proc_fork(struct rl_ledger *l, uint32_t parent, uint32_t child, uint64_t ts,
+	       const char *parent_comm);
+void proc_exec(struct rl_ledger *l, uint32_t pid, uint32_t ppid, uint64_t ts,
+	       const char *comm, const char *exec_name);
+void proc_exit(struct rl_ledger *l, uint32_t pid, uint64_t ts);
+/* The incarnation of pid at time ts (the newest begun by then; the oldest
+ * known when ts is before all of them); NULL when pid was never seen. */
+const struct proc *proc_at(const struct rl_ledger *l, uint32_t pid, uint64_t ts);
+/* pid's newest incarnation is running (seen, and no exit seen). */
+bool proc_running(const struct rl_ledger *l, uint32_t pid);
+/* A running process that descends from pid by forks seen after ts (it can
+ * hold what pid had at ts), or NULL. */
+const struct proc *proc_running_heir(const struct rl_ledger *l, uint32_t pid, uint64_t ts);
+/* Any running process we follow, or NULL. */
+const struct proc *proc_any_running(const struct rl_ledger *l);
+void procs_free(struct rl_ledger *l);
 
 /* ---- books_region.c: regions and their pages -------------------------- */
 

@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "report.h"
 #include "event_fields.h"
@@ -104,6 +105,23 @@ static void json_int_or_null(FILE *f, int64_t v)
 		fprintf(f, "%" PRId64, v);
 }
 
+/* Who the finding is attributed to: "pid","comm","cmd" (null when not
+ * attributable; cmd null when no exec of the process was seen). */
+static void json_owner(FILE *f, const struct rl_finding *fi)
+{
+	if (!fi->owner_pid) {
+		fputs("\"pid\":null,\"comm\":null,\"cmd\":null", f);
+		return;
+	}
+	fprintf(f, "\"pid\":%u,\"comm\":", fi->owner_pid);
+	json_str_n(f, fi->owner_comm, RL_COMM_LEN);
+	fputs(",\"cmd\":", f);
+	if (fi->owner_cmd[0])
+		json_str_n(f, fi->owner_cmd, sizeof(fi->owner_cmd));
+	else
+		fputs("null", f);
+}
+
 /* The members of a finding object, without the braces. */
 static void json_finding_members(FILE *f, const struct rl_finding *fi,
 				 const struct rl_report_ctx *rc)
@@ -116,11 +134,13 @@ static void json_finding_members(FILE *f, const struct rl_finding *fi,
 	json_str(f, rl_finding_name(fi->id));
 	fputs(",\"title\":", f);
 	json_str(f, rl_finding_title(fi->id));
-	fprintf(f, ",\"class\":\"%s\",\"allowed\":%s,\"ts_ns\":%" PRIu64
-		",\"pid\":%u,\"tid\":%u,\"comm\":",
+	fprintf(f, ",\"class\":\"%s\",\"allowed\":%s,\"ts_ns\":%" PRIu64 ",",
 		rl_finding_class_name(rl_finding_class_of(fi->id)), allowed ? "true" : "false",
-		fi->ts_ns, fi->pid, fi->tid);
+		fi->ts_ns);
+	json_owner(f, fi);
+	fprintf(f, ",\"event\":{\"pid\":%u,\"tid\":%u,\"comm\":", fi->pid, fi->tid);
 	json_str_n(f, fi->comm, RL_COMM_LEN);
+	fputc('}', f);
 	fputs(",\"ctx\":", f);
 	json_addr(f, ad, fi->ctx);
 	fputs(",\"region\":", f);
@@ -190,6 +210,96 @@ static void json_stats(FILE *f, const struct rl_ledger *l)
 	fputs("}}", f);
 }
 
+/* "commands": the findings per command they are attributed to. */
+static void json_commands(FILE *f, const struct rl_ledger *l)
+{
+	struct rl_cmd_groups gs;
+	size_t j, k;
+	int id;
+	bool first;
+
+	fputs(",\n\"commands\":[", f);
+	if (rl_cmd_groups_make(l, &gs)) {
+		fputc(']', f);
+		return;
+	}
+	for (j = 0; j < gs.nr; j++) {
+		const struct rl_cmd_group *g = &gs.g[j];
+
+		fputs(j ? ",{" : "{", f);
+		if (g->attributed) {
+			fputs("\"cmd\":", f);
+			if (g->first->owner_cmd[0])
+				json_str_n(f, g->first->owner_cmd, sizeof(g->first->owner_cmd));
+			else
+				fputs("null", f);
+			fputs(",\"comm\":", f);
+			json_str_n(f, g->first->owner_comm, RL_COMM_LEN);
+			fputs(",\"pids\":[", f);
+			for (k = 0; k < g->nr_pids; k++)
+				fprintf(f, "%s%u", k ? "," : "", g->pids[k]);
+			fprintf(f, "],\"more_pids\":%s", g->more_pids ? "true" : "false");
+		} else {
+			fputs("\"cmd\":null,\"comm\":null,\"pids\":[],\"more_pids\":false", f);
+		}
+		fprintf(f, ",\"attributed\":%s,\"findings\":{", g->attributed ? "true" : "false");
+		first = true;
+		for (id = RL001; id < RL_F__MAX; id++) {
+			if (!g->per_id[id])
+				continue;
+			fprintf(f, "%s\"%s\":%" PRIu64, first ? "" : ",", rl_finding_name(id),
+				g->per_id[id]);
+			first = false;
+		}
+		fputs("}}", f);
+	}
+	fputc(']', f);
+	rl_cmd_groups_free(&gs);
+}
+
+/* "live_rings": the ring contexts alive at the end, and why. */
+static void json_live_rings(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc)
+{
+	size_t i, n = rl_ledger_live_rings(l, NULL, 0);
+	struct rl_live_ring *lr = n ? calloc(n, sizeof(*lr)) : NULL;
+	char why[512], clean[1024];
+
+	fputs(",\n\"live_rings\":[", f);
+	if (lr)
+		n = rl_ledger_live_rings(l, lr, n);
+	for (i = 0; lr && i < n; i++) {
+		fputs(i ? ",{\"ctx\":" : "{\"ctx\":", f);
+		json_addr(f, addr_of(rc), lr[i].ctx);
+		fprintf(f, ",\"state\":\"%s\",\"creator\":{\"pid\":%u,\"comm\":",
+			rl_ring_state_name(lr[i].state), lr[i].creator_pid);
+		json_str_n(f, lr[i].creator_comm, RL_COMM_LEN);
+		fputs(",\"cmd\":", f);
+		if (lr[i].creator_cmd[0])
+			json_str_n(f, lr[i].creator_cmd, sizeof(lr[i].creator_cmd));
+		else
+			fputs("null", f);
+		fputs("},\"holder\":", f);
+		if (lr[i].holder_pid) {
+			fprintf(f, "{\"pid\":%u,\"comm\":", lr[i].holder_pid);
+			json_str_n(f, lr[i].holder_comm, RL_COMM_LEN);
+			fputs(",\"cmd\":", f);
+			if (lr[i].holder_cmd[0])
+				json_str_n(f, lr[i].holder_cmd, sizeof(lr[i].holder_cmd));
+			else
+				fputs("null", f);
+			fputc('}', f);
+		} else {
+			fputs("null", f);
+		}
+		rl_live_ring_why(&lr[i], why, sizeof(why));
+		fputs(",\"why\":", f);
+		json_str(f, rl_addr_scrub(addr_of(rc), why, sizeof(why), clean, sizeof(clean)));
+		fputc('}', f);
+	}
+	fputc(']', f);
+	free(lr);
+}
+
 void rl_report_json(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc)
 {
 	size_t i, n = rl_ledger_nr_findings(l);
@@ -220,7 +330,10 @@ void rl_report_json(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 		json_finding_members(f, rl_ledger_finding(l, i), rc);
 		fputc('}', f);
 	}
-	fputs("],\n\"stats\":", f);
+	fputc(']', f);
+	json_commands(f, l);
+	json_live_rings(f, l, rc);
+	fputs(",\n\"stats\":", f);
 	json_stats(f, l);
 	fputs("}\n", f);
 }
@@ -279,7 +392,7 @@ static void json_event_field(FILE *f, const struct rl_event *ev, const struct rl
 
 	fprintf(f, ",\"%s\":", fl->name);
 	if (fl->fmt == RL_FF_COMM) {
-		json_str_n(f, (const char *)ev + fl->offset, RL_COMM_LEN);
+		json_str_n(f, (const char *)ev + fl->offset, fl->size);
 		return;
 	}
 	if (!fl->max_elems) {

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * report_junit.c - JUnit XML for CI: one testcase per finding id.
+ * report_junit.c - JUnit XML for CI: one testcase per finding id, and one
+ * per command that findings are attributed to (findings.h), so CI names
+ * the test that broke a rule.
  *
- * A testcase fails when an unallowed finding of its id was made; its
- * <failure> holds the evidence as the text report prints it.  RL010 also
- * fails when the verdict is inconclusive for a reason that made no finding
- * (a truncated replay, say).  Allowed findings show in <system-out>.
+ * A testcase of an id fails when an unallowed finding of its id was made;
+ * its <failure> holds the evidence as the text report prints it.  RL010
+ * also fails when the verdict is inconclusive for a reason that made no
+ * finding (a truncated replay, say).  A command's testcase (classname
+ * "ringledger.command", named by the file it exec'd and its pids) fails
+ * when an unallowed finding is attributed to it; findings of no command
+ * (losses, missing hooks) have no testcase of their own: RL010's holds
+ * them.  Allowed findings show in <system-out>.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -134,21 +140,139 @@ static bool testcase_fails(const struct rl_ledger_stats *st, const struct rl_led
 	return false;
 }
 
+/* A command's name for its testcase: "/tests/bin/x (pid 7, 9)". */
+static void put_group_name(FILE *f, const struct rl_cmd_group *g)
+{
+	size_t k;
+
+	if (g->first->owner_cmd[0])
+		xml_escape(f, g->first->owner_cmd, sizeof(g->first->owner_cmd));
+	else {
+		fputs("comm ", f);
+		xml_escape(f, g->first->owner_comm, RL_COMM_LEN);
+	}
+	fprintf(f, " (pid%s ", g->nr_pids > 1 ? "s" : "");
+	for (k = 0; k < g->nr_pids; k++)
+		fprintf(f, "%s%u", k ? ", " : "", g->pids[k]);
+	fprintf(f, "%s)", g->more_pids ? ", ..." : "");
+}
+
+/* Does command group j fail?  Its message: "RL006 x1, RL001 x2" and the
+ * first unallowed finding's evidence. */
+static bool group_fails(const struct rl_ledger *l, const struct rl_cmd_groups *gs, size_t j,
+			const struct rl_report_ctx *rc, char *msg, size_t len)
+{
+	const struct rl_finding *first = NULL;
+	size_t i, n = rl_ledger_nr_findings(l), off = 0;
+	char detail[2 * sizeof(first->detail)];
+	int id;
+
+	msg[0] = '\0';
+	for (id = RL001; id < RL_F__MAX; id++) {
+		if (!gs->g[j].per_id[id] || is_allowed(rc, id))
+			continue;
+		if (off < len)
+			off += snprintf(msg + off, len - off, "%s%s x%" PRIu64, off ? ", " : "",
+					rl_finding_name(id), gs->g[j].per_id[id]);
+	}
+	if (!off)
+		return false;
+	for (i = 0; i < n && !first; i++) {
+		const struct rl_finding *fi = rl_ledger_finding(l, i);
+
+		if (gs->of[i] == j && !is_allowed(rc, fi->id))
+			first = fi;
+	}
+	if (first && off < len)
+		snprintf(msg + off, len - off, "; first: %s",
+			 rl_addr_scrub(rc ? rc->addr : NULL, first->detail, sizeof(first->detail),
+				       detail, sizeof(detail)));
+	return true;
+}
+
+/* The evidence of every stored finding of command group j. */
+static void put_group_evidence(FILE *f, const struct rl_ledger *l,
+			       const struct rl_cmd_groups *gs, size_t j,
+			       const struct rl_report_ctx *rc)
+{
+	size_t i, n = rl_ledger_nr_findings(l), len = 0;
+	char *text = NULL;
+	FILE *mem = open_memstream(&text, &len);
+	struct rl_report_ctx plain;
+
+	if (!mem)
+		return;
+	if (rc) {
+		plain = *rc;
+		plain.color = false;
+		rc = &plain;
+	}
+	for (i = 0; i < n; i++) {
+		if (gs->of[i] == j)
+			rl_report_text_finding(mem, rl_ledger_finding(l, i), rc);
+	}
+	fclose(mem);
+	xml_escape(f, text, len);
+	free(text);
+}
+
+static void put_command_testcases(FILE *f, const struct rl_ledger *l,
+				  const struct rl_cmd_groups *gs, const bool *fails,
+				  char (*msg)[384], const struct rl_report_ctx *rc)
+{
+	size_t j;
+
+	for (j = 0; j < gs->nr; j++) {
+		if (!gs->g[j].attributed)
+			continue;
+		fputs("  <testcase classname=\"ringledger.command\" name=\"", f);
+		put_group_name(f, &gs->g[j]);
+		fputs("\" time=\"0\">\n", f);
+		if (fails[j]) {
+			fputs("    <failure message=\"", f);
+			xml_str(f, msg[j]);
+			fputs("\" type=\"findings\">", f);
+			put_group_evidence(f, l, gs, j, rc);
+			fputs("</failure>\n", f);
+		} else {
+			fprintf(f, "    <system-out>%zu allowed finding(s)\n", gs->g[j].nr_findings);
+			put_group_evidence(f, l, gs, j, rc);
+			fputs("</system-out>\n", f);
+		}
+		fputs("  </testcase>\n", f);
+	}
+}
+
 void rl_report_junit(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc)
 {
 	struct rl_ledger_stats st;
-	bool fails[RL_F__MAX] = { false };
-	char msg[RL_F__MAX][384];
-	int id, failures = 0;
+	bool fails[RL_F__MAX] = { false }, *gfails = NULL;
+	char msg[RL_F__MAX][384], (*gmsg)[384] = NULL;
+	struct rl_cmd_groups gs = { 0 };
+	int id, failures = 0, tests = RL_F__MAX - 1;
+	size_t j;
 
 	rl_ledger_get_stats(l, &st);
 	for (id = RL001; id < RL_F__MAX; id++) {
 		fails[id] = testcase_fails(&st, l, id, rc, msg[id], sizeof(msg[id]));
 		failures += fails[id];
 	}
+	if (!rl_cmd_groups_make(l, &gs) && gs.nr) {
+		gfails = calloc(gs.nr, sizeof(*gfails));
+		gmsg = calloc(gs.nr, sizeof(*gmsg));
+		if (!gfails || !gmsg)
+			rl_cmd_groups_free(&gs);	/* out of memory: no command testcases */
+	}
+	for (j = 0; j < gs.nr; j++) {
+		if (!gs.g[j].attributed)
+			continue;
+		tests++;
+		gfails[j] = group_fails(l, &gs, j, rc, gmsg[j], sizeof(gmsg[j]));
+		failures += gfails[j];
+	}
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuite name=\"ringledger\" tests=\"%d\" failures=\"%d\" errors=\"0\""
-		" time=\"%.3f\">\n", RL_F__MAX - 1, failures,
+		" time=\"%.3f\">\n", tests, failures,
 		rc && isfinite(rc->elapsed_s) ? rc->elapsed_s : 0.0);
 	if (rc && rc->command) {
 		fputs("  <properties>\n    <property name=\"command\" value=\"", f);
@@ -173,5 +297,9 @@ void rl_report_junit(FILE *f, const struct rl_ledger *l, const struct rl_report_
 		}
 		fputs("  </testcase>\n", f);
 	}
+	put_command_testcases(f, l, &gs, gfails, gmsg, rc);
 	fputs("</testsuite>\n", f);
+	rl_cmd_groups_free(&gs);
+	free(gfails);
+	free(gmsg);
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * report_text.c - the human report: findings with their evidence, then the
+ * report_text.c - the human report: findings with their evidence, under a
+ * heading per command they are attributed to (findings.h), then the
  * totals and the verdict; and one line per lifecycle event for `trace`.
  */
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include "event_fields.h"
@@ -61,12 +63,13 @@ static const char *verdict_colour(int verdict)
 	return verdict == 0 ? SGR_GREEN : verdict == 1 ? SGR_RED : SGR_YELLOW;
 }
 
-/* comm as printable text: the kernel lets a task name itself anything */
-static void put_comm(FILE *f, const char *comm)
+/* a comm or exec name as printable text: the kernel lets a task name
+ * itself anything */
+static void put_name(FILE *f, const char *comm, size_t max)
 {
 	size_t i;
 
-	for (i = 0; i < RL_COMM_LEN && comm[i]; i++) {
+	for (i = 0; i < max && comm[i]; i++) {
 		unsigned char c = (unsigned char)comm[i];
 
 		fputc(c > 0x20 && c < 0x7f ? c : '?', f);
@@ -120,8 +123,20 @@ void rl_report_text_finding(FILE *f, const struct rl_finding *fi, const struct r
 		rl_finding_class_name(class), rl_finding_title(fi->id),
 		is_allowed(rc, fi->id) ? " (allowed)" : "", sgr_reset(rc));
 	fprintf(f, "    process   pid %u tid %u comm ", fi->pid, fi->tid);
-	put_comm(f, fi->comm);
+	put_name(f, fi->comm, RL_COMM_LEN);
 	fputc('\n', f);
+	if (fi->owner_pid) {
+		fprintf(f, "    owner     pid %u comm ", fi->owner_pid);
+		put_name(f, fi->owner_comm, RL_COMM_LEN);
+		fputs(" cmd ", f);
+		if (fi->owner_cmd[0])
+			put_name(f, fi->owner_cmd, sizeof(fi->owner_cmd));
+		else
+			fputs("? (no exec seen)", f);
+		fputc('\n', f);
+	} else {
+		fputs("    owner     none: not attributable to a command\n", f);
+	}
 	if (fi->ctx)
 		fprintf(f, "    ctx       %s\n", rl_addr_str(ad, fi->ctx, a));
 	if (fi->region || fi->region_kind) {
@@ -188,18 +203,138 @@ static void put_findings_summary(FILE *f, const struct rl_ledger_stats *st,
 	fprintf(f, "%s\n", any ? "" : "none");
 }
 
+/* "RL006 x2, RL001 x1" */
+static void put_id_counts(FILE *f, const uint64_t *per_id)
+{
+	bool any = false;
+	int id;
+
+	for (id = RL001; id < RL_F__MAX; id++) {
+		if (!per_id[id])
+			continue;
+		fprintf(f, "%s%s x%" PRIu64, any ? ", " : "", rl_finding_name(id), per_id[id]);
+		any = true;
+	}
+}
+
+/* "/tests/bin/x (pid 7, 9)", or the words for findings of no command */
+static void put_group_name(FILE *f, const struct rl_cmd_group *g)
+{
+	size_t k;
+
+	if (!g->attributed) {
+		fputs("not attributable to a command", f);
+		return;
+	}
+	if (g->first->owner_cmd[0])
+		put_name(f, g->first->owner_cmd, sizeof(g->first->owner_cmd));
+	else {
+		fputs("comm ", f);
+		put_name(f, g->first->owner_comm, RL_COMM_LEN);
+	}
+	fprintf(f, " (pid%s ", g->nr_pids > 1 ? "s" : "");
+	for (k = 0; k < g->nr_pids; k++)
+		fprintf(f, "%s%u", k ? ", " : "", g->pids[k]);
+	fprintf(f, "%s)", g->more_pids ? ", ..." : "");
+}
+
+/* The findings under a heading per command: the findings of the command
+ * first seen first, the ones of no command last. */
+static void put_findings_by_command(FILE *f, const struct rl_ledger *l,
+				    const struct rl_report_ctx *rc)
+{
+	size_t i, j, n = rl_ledger_nr_findings(l);
+	struct rl_cmd_groups gs;
+
+	if (rl_cmd_groups_make(l, &gs)) {	/* out of memory: one list */
+		for (i = 0; i < n; i++) {
+			rl_report_text_finding(f, rl_ledger_finding(l, i), rc);
+			fputc('\n', f);
+		}
+		return;
+	}
+	for (j = 0; j < gs.nr; j++) {
+		const struct rl_cmd_group *g = &gs.g[j];
+
+		fputs("== ", f);
+		put_group_name(f, g);
+		fputs(": ", f);
+		put_id_counts(f, g->per_id);
+		fputc('\n', f);
+		if (!g->attributed)
+			fputs("   (lost events and missing hooks are counted per counter and "
+			      "per hook for the whole run: they may hide findings of any "
+			      "command)\n", f);
+		fputc('\n', f);
+		for (i = 0; i < n; i++) {
+			if (gs.of[i] != j)
+				continue;
+			rl_report_text_finding(f, rl_ledger_finding(l, i), rc);
+			fputc('\n', f);
+		}
+	}
+	rl_cmd_groups_free(&gs);
+}
+
+/* One summary line per command with findings. */
+static void put_commands_summary(FILE *f, const struct rl_ledger *l)
+{
+	struct rl_cmd_groups gs;
+	size_t j;
+
+	if (rl_cmd_groups_make(l, &gs))
+		return;
+	for (j = 0; j < gs.nr; j++) {
+		fputs(j ? "             " : "  commands   ", f);
+		put_group_name(f, &gs.g[j]);
+		fputs(": ", f);
+		put_id_counts(f, gs.g[j].per_id);
+		fputc('\n', f);
+	}
+	rl_cmd_groups_free(&gs);
+}
+
+/* The rings alive at the end, each with why (rl_ledger_live_rings). */
+static void put_live_rings(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc)
+{
+	size_t i, n = rl_ledger_live_rings(l, NULL, 0), shown;
+	struct rl_live_ring *lr;
+	char a[RL_ADDR_STRLEN];
+
+	if (!n)
+		return;
+	lr = calloc(n, sizeof(*lr));
+	if (!lr)
+		return;
+	shown = rl_ledger_live_rings(l, lr, n);
+	for (i = 0; i < shown && i < n; i++) {
+		const char *creator = lr[i].creator_cmd[0] ? lr[i].creator_cmd : lr[i].creator_comm;
+
+		fprintf(f, "%s%s %s, created by pid %u ", i ? "             " : "  alive      ",
+			rl_addr_str(addr_of(rc), lr[i].ctx, a), rl_ring_state_name(lr[i].state),
+			lr[i].creator_pid);
+		put_name(f, creator, RL_EXEC_NAME_LEN);
+		if (lr[i].holder_pid) {
+			fprintf(f, "; %s pid %u ", lr[i].state == RL_RING_HELD ? "held by" :
+				"maybe held by", lr[i].holder_pid);
+			put_name(f, lr[i].holder_cmd[0] ? lr[i].holder_cmd : lr[i].holder_comm,
+				 RL_EXEC_NAME_LEN);
+			fputs(", running", f);
+		}
+		fputc('\n', f);
+	}
+	free(lr);
+}
+
 void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc)
 {
 	struct rl_ledger_stats st;
-	size_t i, n = rl_ledger_nr_findings(l);
+	size_t n = rl_ledger_nr_findings(l);
 	uint64_t total = 0;
 	int id;
 
 	rl_ledger_get_stats(l, &st);
-	for (i = 0; i < n; i++) {
-		rl_report_text_finding(f, rl_ledger_finding(l, i), rc);
-		fputc('\n', f);
-	}
+	put_findings_by_command(f, l, rc);
 	for (id = RL001; id < RL_F__MAX; id++)
 		total += st.findings[id];
 	if (total > n)
@@ -216,6 +351,7 @@ void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 	fprintf(f, "  events     %" PRIu64 "\n", st.events);
 	fprintf(f, "  contexts   %" PRIu64 " created, %" PRIu64 " dead, %zu live\n",
 		st.ctx_created, st.ctx_dead, rl_ledger_live_ctxs(l));
+	put_live_rings(f, l, rc);
 	fprintf(f, "  regions    %" PRIu64 " created, %" PRIu64 " freed\n",
 		st.regions_created, st.regions_freed);
 	fprintf(f, "  mappings   %" PRIu64 " mmaps, %" PRIu64 " vmas removed", st.mmaps,
@@ -228,12 +364,14 @@ void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 	if (st.pin_sets)
 		fprintf(f, "  pins       %" PRIu64 " taken, %" PRIu64 " dropped, in %" PRIu64
 			" pin set(s)\n", st.pins_taken, st.pins_dropped, st.pin_sets);
-	fprintf(f, "  lost       %" PRIu64 " events\n", st.lost_events);
+	fprintf(f, "  lost       %" PRIu64 " events%s\n", st.lost_events,
+		st.lost_events ? " (not attributable to a command)" : "");
 	if (rc && rc->ringbuf_bytes)
 		fprintf(f, "  ringbuf    peak %" PRIu64 " KiB of %" PRIu64 " KiB (%.0f%%)\n",
 			rc->ringbuf_peak >> 10, rc->ringbuf_bytes >> 10,
 			100.0 * (double)rc->ringbuf_peak / (double)rc->ringbuf_bytes);
 	put_findings_summary(f, &st, rc);
+	put_commands_summary(f, l);
 	if (rc) {
 		fprintf(f, "  verdict    %s%s", sgr(rc, verdict_colour(rc->verdict)),
 			rl_verdict_name(rc->verdict));
@@ -563,6 +701,19 @@ static void text_unpin_folios(FILE *f, const struct rl_event *ev, const struct t
 		fputc('-', f);
 }
 
+/* a string field (an exec name); "-" when empty */
+static void text_str(FILE *f, const struct rl_event *ev, const struct text_item *t,
+		     const struct rl_addr *ad __attribute__((unused)))
+{
+	const char *s = (const char *)ev + t->a;
+
+	put_key(f, t);
+	if (*s)
+		put_name(f, s, t->a_size);
+	else
+		fputc('-', f);
+}
+
 /* RL_UNPIN_F_* as words: " end released shared" */
 static void text_unpin_flags(FILE *f, const struct rl_event *ev, const struct text_item *t,
 		     const struct rl_addr *ad __attribute__((unused)))
@@ -614,6 +765,6 @@ void rl_report_text_event_addr(FILE *f, const struct rl_event *ev, const struct 
 		}
 	}
 	fprintf(f, " pid=%u tid=%u comm=", ev->h.pid, ev->h.tid);
-	put_comm(f, ev->h.comm);
+	put_name(f, ev->h.comm, RL_COMM_LEN);
 	fputc('\n', f);
 }

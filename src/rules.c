@@ -588,6 +588,7 @@ static void rl010_lost_detail(char *buf, size_t len, const struct rl_event *ev,
  * finding: later losses update its count (`stored`). */
 long rule_rl010_inconclusive(struct rl_ledger *l, const struct rl010_case *c)
 {
+	struct rl_live_ring alive;
 	struct origin none = {};
 	struct rl_finding f;
 
@@ -605,8 +606,8 @@ long rule_rl010_inconclusive(struct rl_ledger *l, const struct rl010_case *c)
 	case RL010_CTX_OUTLIVED:
 		finding_init(&f, RL010, &c->c->born);
 		f.ctx = c->c->key;
-		snprintf(f.detail, sizeof(f.detail), "ring context 0x%" PRIx64 " (created by "
-			 "pid %u) did not die within the wait", c->c->key, c->c->born.pid);
+		ctx_explain_alive(l, c->c, &alive);
+		rl_live_ring_why(&alive, f.detail, sizeof(f.detail));
 		break;
 	default:
 		finding_init(&f, RL010, &none);

@@ -3,11 +3,29 @@
  * rules_emit.c - the one door a rule's finding goes through: start it
  * from who broke the rule, fill it from the records involved, store it
  * and tell the caller.  Used by the rules (rules.c) only.
+ *
+ * Attribution: a finding belongs to the process that made the object it
+ * is about, not to whoever ran the breaking event (a kworker's exit work,
+ * an interrupt's page free).  Each record a rule adds names its maker, and
+ * the most specific one wins: the mapping's (finding_set_vma) or the pin
+ * set's (finding_set_pins) over the region's (finding_set_region), over
+ * the rule's own origin (finding_init).  finding_emit looks the maker up
+ * in the process books for the command it ran at that moment.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "rules.h"
+
+/* The finding is about an object o made (o->pid 0: nobody we know). */
+static void finding_set_owner(struct rl_finding *f, const struct origin *o)
+{
+	if (!o->pid)
+		return;
+	f->owner_pid = o->pid;
+	f->owner_ts_ns = o->ts;
+	memcpy(f->owner_comm, o->comm, RL_COMM_LEN);
+}
 
 void finding_init(struct rl_finding *f, enum rl_finding_id id, const struct origin *o)
 {
@@ -19,10 +37,13 @@ void finding_init(struct rl_finding *f, enum rl_finding_id id, const struct orig
 	memcpy(f->comm, o->comm, RL_COMM_LEN);
 	f->refcount_seen = -1;
 	f->refcount_expected = -1;
+	finding_set_owner(f, o);
 }
 
 void finding_set_region(struct rl_finding *f, const struct region *r)
 {
+	if (!f->vma && !f->pin_set)
+		finding_set_owner(f, &r->created_by);
 	f->ctx = r->ctx;
 	f->region = r->key;
 	f->region_kind = r->kind;
@@ -31,6 +52,7 @@ void finding_set_region(struct rl_finding *f, const struct region *r)
 
 void finding_set_vma(struct rl_finding *f, const struct vma *v)
 {
+	finding_set_owner(f, &v->mapped_by);
 	f->vma = v->key;
 	f->vma_start = v->start;
 	f->vma_end = v->end;
@@ -39,6 +61,7 @@ void finding_set_vma(struct rl_finding *f, const struct vma *v)
 
 void finding_set_pins(struct rl_finding *f, const struct pinset *p)
 {
+	finding_set_owner(f, &p->pinned_by);
 	f->ctx = p->ctx;
 	f->pin_set = p->key;
 	f->pin_owner = p->owner;
@@ -53,9 +76,29 @@ void finding_set_pins(struct rl_finding *f, const struct pinset *p)
 		f->region = p->pages;	/* the region's pages[] key */
 }
 
-long finding_emit(struct rl_ledger *l, const struct rl_finding *f)
+/* The command the owner ran when it made the object ("" when no exec of
+ * it was seen: `trace -p` of a running process). */
+static void finding_name_command(struct rl_ledger *l, struct rl_finding *f)
 {
+	const struct proc *p;
+	size_t n;
+
+	if (!f->owner_pid)
+		return;
+	p = proc_at(l, f->owner_pid, f->owner_ts_ns);
+	if (!p)
+		return;
+	n = strnlen(p->cmd, sizeof(f->owner_cmd) - 1);
+	memcpy(f->owner_cmd, p->cmd, n);
+	f->owner_cmd[n] = '\0';
+}
+
+long finding_emit(struct rl_ledger *l, const struct rl_finding *fin)
+{
+	struct rl_finding named = *fin, *f = &named;
 	long idx = -1;
+
+	finding_name_command(l, f);
 
 	if (f->id > RL_F_NONE && f->id < RL_F__MAX)
 		l->st.findings[f->id]++;

@@ -437,8 +437,9 @@ static void test_junit(void)
 	char *xml = t_render(rl_report_junit, l, &rc);
 
 	T_OK(xml_well_formed(xml), "junit: well-formed");
-	T_CONTAINS("junit: ten testcases, two failing", xml,
-		   "<testsuite name=\"ringledger\" tests=\"10\" failures=\"2\"");
+	/* ten finding ids and one command (ring_basic) */
+	T_CONTAINS("junit: eleven testcases, three failing", xml,
+		   "<testsuite name=\"ringledger\" tests=\"11\" failures=\"3\"");
 	T_CONTAINS("junit: testcase name", xml,
 		   "<testcase classname=\"ringledger\" name=\"RL001 page freed while mapped\"");
 	T_CONTAINS("junit: failure message", xml, "<failure message=\"3 finding(s); first: pfn 0x10a000");
@@ -448,7 +449,8 @@ static void test_junit(void)
 	rc.allow_mask = 1u << RL002;
 	xml = t_render(rl_report_junit, l, &rc);
 	T_OK(xml_well_formed(xml), "junit with RL002 allowed: well-formed");
-	T_CONTAINS("junit with RL002 allowed: one failure", xml, "failures=\"1\"");
+	T_CONTAINS("junit with RL002 allowed: two failures (RL001, its command)", xml,
+		   "failures=\"2\"");
 	T_CONTAINS("junit with RL002 allowed: shown as output", xml,
 		   "<system-out>2 allowed finding(s)");
 	free(xml);

@@ -71,6 +71,7 @@ t_grep "ring_basic: the SQE region" '^region_create .*kind=sqes'
 t_lines "ring_basic: three mmaps" '^mmap ' 3
 t_lines "ring_basic: both regions freed" '^region_free ' 2
 t_lines "ring_basic: ring context died" '^ctx_dead ' 1
+t_lines "ring_basic: ring context killed (its exit work queued)" '^ctx_kill ' 1
 t_grep "ring_basic: report is clean" '^  verdict +clean'
 
 t_run "check ring_basic via kprobes" 0 ringledger check --attach=kprobe -v -- /workloads/ring_basic
@@ -132,6 +133,39 @@ fi
 
 # ---- the stock kernel's own rule breaks --------------------------------------
 expect_only "mmap larger than its region" RL006 /workloads/mmap_too_large
+
+# ---- findings attributed to the command that made them ------------------------
+# two programs under one check: the RL006 is mmap_too_large's (its pid, as
+# sh reports it), not sh's nor ring_basic's
+check_json sh -c '/workloads/ring_basic; /workloads/mmap_too_large & echo "GT bgpid $!"; wait'
+bg=$(sed -n 's/^GT bgpid \([0-9]*\)$/\1/p' "$T_OUT")
+if [ "$rc" = 1 ] && [ -n "$bg" ] &&
+   grep -q -E "\"id\":\"RL006\".*\"pid\":$bg,\"comm\":\"mmap_too_large\",\"cmd\":\"/workloads/mmap_too_large\"" "$J" &&
+   ! grep -E '"id":"RL' "$J" | grep -q -E '"cmd":"(/bin/sh|/workloads/ring_basic)"'; then
+	t_ok "attribution: RL006 of sh -c 'ring_basic; mmap_too_large' is mmap_too_large's (pid $bg)"
+else
+	t_fail "attribution: RL006 of sh -c 'ring_basic; mmap_too_large' is mmap_too_large's" \
+		"exit $rc, mmap_too_large pid '$bg'" "$J"
+fi
+t_grep "attribution: the report's heading names the command and its pid" \
+	"^== /workloads/mmap_too_large \\(pid $bg\\): RL006 x[0-9]+$"
+ringledger check --junit /tmp/attrib.xml -- sh -c '/workloads/ring_basic; /workloads/mmap_too_large' > /dev/null 2>&1
+t_grep "attribution: JUnit has a failed testcase for the command" \
+	'<testcase classname="ringledger.command" name="/workloads/mmap_too_large \(pid [0-9]+\)"' /tmp/attrib.xml
+# a ring held by a process the command left running: the verdict says so
+t_grep "features: ring kills hooked" '^ring-kill +(fentry|kprobe) +io_ring_ctx_wait_and_kill' /tmp/features.out
+rm -f /tmp/hold.out
+ringledger check --settle 1 --json "$J" -- sh -c '/workloads/ring_hold 8000 > /tmp/hold.out &
+	until grep -q holding /tmp/hold.out 2> /dev/null; do sleep 0.1; done' > "$T_OUT" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -q -E 'verdict +inconclusive \(1 ring context did not die within 1.0 s of the command.s exit: 1 held by a process still running \(first: pid [0-9]+ /workloads/ring_hold\)' "$T_OUT" &&
+   grep -q -E '"live_rings":\[\{"ctx":"[^"]*","state":"held"' "$J"; then
+	t_ok "rings alive: a ring held by a running process is named, with its holder"
+else
+	t_fail "rings alive: a ring held by a running process is named, with its holder" "exit $rc" "$T_OUT"
+fi
+i=0	# let it end before the next check
+while ! grep -q done /tmp/hold.out 2> /dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 
 # ---- losses are never silent ----------------------------------------------------
 # a 32768-entry ring's SQE region (2 MiB) is described in 16 page-chunk
