@@ -397,13 +397,11 @@ static __always_inline bool unstash_args(enum rl_stash_slot slot, struct rl_stas
  * and sends nothing.  A note left by a program whose partner was skipped
  * only shifts which of the two sends the next call with the same values.
  * Unpaired (kprobe_seconds unset), every program sends. */
-static __always_inline bool note_take(enum rl_stash_slot slot, __u64 a, __u64 b, __u64 c)
+static __always_inline bool pair_note_take(enum rl_stash_slot slot, __u64 a, __u64 b, __u64 c)
 {
 	struct rl_note_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .slot = slot };
 	struct rl_note *seen, note = { .a = a, .b = b, .c = c };
 
-	if (!kprobe_seconds)
-		return true;
 	seen = bpf_map_lookup_elem(&pair_notes, &k);
 	if (seen && seen->a == a && seen->b == b && seen->c == c) {
 		bpf_map_delete_elem(&pair_notes, &k);
@@ -412,6 +410,12 @@ static __always_inline bool note_take(enum rl_stash_slot slot, __u64 a, __u64 b,
 	if (bpf_map_update_elem(&pair_notes, &k, &note, BPF_ANY))
 		count(RL_CNT_TRACK_MAP_FULL);
 	return true;
+}
+
+/* ... for a trampoline and its kprobe pair (unpaired: every program sends) */
+static __always_inline bool note_take(enum rl_stash_slot slot, __u64 a, __u64 b, __u64 c)
+{
+	return kprobe_seconds ? pair_note_take(slot, a, b, c) : true;
 }
 
 #endif /* RL_COMMON_BPF_H */

@@ -7,9 +7,13 @@
  */
 #include "common.bpf.h"
 
-SEC("raw_tp/sched_process_fork")
-int BPF_PROG(tp_sched_process_fork, struct task_struct *parent,
-	     struct task_struct *child)
+/* Each tracepoint has two programs: tracepoint programs can be preempted
+ * (7.x), and a call made on a CPU while another task sits inside one there
+ * skips it; the second, run after the first, does the work only when the
+ * first did not (rl_hooks.h): a child already followed, or the task's note
+ * of the event sent. */
+static __always_inline int proc_fork(struct task_struct *parent, struct task_struct *child,
+				     bool second)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
@@ -18,6 +22,11 @@ int BPF_PROG(tp_sched_process_fork, struct task_struct *parent,
 
 	if (ptgid == ctgid || !bpf_map_lookup_elem(&followed_pids, &ptgid))
 		return 0;
+	if (second) {
+		if (bpf_map_lookup_elem(&followed_pids, &ctgid))
+			return 0;
+		__sync_fetch_and_add(&second_runs, 1);
+	}
 	if (bpf_map_update_elem(&followed_pids, &ctgid, &one, BPF_ANY))
 		count(RL_CNT_TRACK_MAP_FULL);
 	ev = event_reserve(RL_EV_PROC_FORK);
@@ -29,15 +38,26 @@ int BPF_PROG(tp_sched_process_fork, struct task_struct *parent,
 	return 0;
 }
 
-SEC("raw_tp/sched_process_exec")
-int BPF_PROG(tp_sched_process_exec, struct task_struct *p, int old_pid,
-	     struct linux_binprm *bprm)
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(tp_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return proc_fork(parent, child, false);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(tp_sched_process_fork2, struct task_struct *parent, struct task_struct *child)
+{
+	return proc_fork(parent, child, true);
+}
+
+static __always_inline int proc_exec(struct task_struct *p, struct linux_binprm *bprm)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct rl_event *ev;
 	const char *name;
 
-	if (!bpf_map_lookup_elem(&followed_pids, &tgid))
+	if (!bpf_map_lookup_elem(&followed_pids, &tgid) ||
+	    !pair_note_take(RL_STASH_PROC_EXEC, (__u64)bprm, 0, 0))
 		return 0;
 	ev = event_reserve(RL_EV_PROC_EXEC);
 	if (!ev)
@@ -54,8 +74,21 @@ int BPF_PROG(tp_sched_process_exec, struct task_struct *p, int old_pid,
 	return 0;
 }
 
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(tp_sched_process_exit, struct task_struct *p)
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(tp_sched_process_exec, struct task_struct *p, int old_pid,
+	     struct linux_binprm *bprm)
+{
+	return proc_exec(p, bprm);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(tp_sched_process_exec2, struct task_struct *p, int old_pid,
+	     struct linux_binprm *bprm)
+{
+	return proc_exec(p, bprm);
+}
+
+static __always_inline int proc_exit(struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct rl_event *ev;
@@ -65,9 +98,15 @@ int BPF_PROG(tp_sched_process_exit, struct task_struct *p)
 	/* the process's last thread (do_exit counted signal->live down to 0
 	 * before this tracepoint): nothing it does from here on is a birth
 	 * to follow (its rings die in kworkers, tracked by ctx), so it
-	 * leaves the set, which a long suite would otherwise fill */
-	if (!BPF_CORE_READ(p, signal, live.counter))
-		bpf_map_delete_elem(&followed_pids, &tgid);
+	 * leaves the set, which a long suite would otherwise fill; of the
+	 * two programs, the one that takes it out sends.  Any other thread:
+	 * the task's note says which */
+	if (!BPF_CORE_READ(p, signal, live.counter)) {
+		if (bpf_map_delete_elem(&followed_pids, &tgid) == -RL_ENOENT)
+			return 0;
+	} else if (!pair_note_take(RL_STASH_PROC_EXIT, (__u64)p, 0, 0)) {
+		return 0;
+	}
 	if (BPF_CORE_READ(p, pid) != tgid)
 		return 0;
 	ev = event_reserve(RL_EV_PROC_EXIT);
@@ -77,4 +116,16 @@ int BPF_PROG(tp_sched_process_exit, struct task_struct *p)
 	ev->proc.exit_code = BPF_CORE_READ(p, exit_code);
 	event_submit(ev);
 	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(tp_sched_process_exit, struct task_struct *p)
+{
+	return proc_exit(p);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(tp_sched_process_exit2, struct task_struct *p)
+{
+	return proc_exit(p);
 }

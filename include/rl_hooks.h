@@ -203,15 +203,15 @@
 	  0, true)								\
 	H(PROC_FORK, "proc-fork", "followed process forks (sched:sched_process_fork)", \
 	  TP("sched_process_fork"),						\
-	  PROGS(.tp = P(tp_sched_process_fork)),				\
+	  PROGS(.tp = P(tp_sched_process_fork), .tp2 = P(tp_sched_process_fork2)), \
 	  0, false)								\
 	H(PROC_EXEC, "proc-exec", "followed process execs (sched:sched_process_exec)", \
 	  TP("sched_process_exec"),						\
-	  PROGS(.tp = P(tp_sched_process_exec)),				\
+	  PROGS(.tp = P(tp_sched_process_exec), .tp2 = P(tp_sched_process_exec2)), \
 	  0, false)								\
 	H(PROC_EXIT, "proc-exit", "followed process exits (sched:sched_process_exit)", \
 	  TP("sched_process_exit"),						\
-	  PROGS(.tp = P(tp_sched_process_exit)),				\
+	  PROGS(.tp = P(tp_sched_process_exit), .tp2 = P(tp_sched_process_exit2)), \
 	  0, false)
 
 #endif /* RL_HOOKS_H */
