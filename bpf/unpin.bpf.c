@@ -2,15 +2,57 @@
 /*
  * unpin.bpf.c - unpins (unpin_user_folio, unpin_user_page,
  * unpin_user_pages): one lookup, then only inside a pin scope, where the
- * pins dropped are gathered into UNPIN events.
+ * pins dropped are gathered into UNPIN events.  Unpins outside task
+ * context are never a scope's: block I/O completion (bio_endio ->
+ * __bio_release_pages / bvec_unpin -> unpin_user_folio) runs in hard or
+ * soft interrupt context on whatever task it interrupted, and drops the
+ * pins the bio took, not io_uring's.
  */
 #include "common.bpf.h"
 #include "folio.bpf.h"
 #include "pin_scope.bpf.h"
 
+/* This CPU's preempt count (x86): the per-CPU variable __preempt_count
+ * (6.1, and again from 6.15, where it is an unsigned long: its low 32 bits
+ * are the count), or pcpu_hot.preempt_count in between.  The running
+ * kernel's BTF has one of the two; a kernel with neither is taken to be
+ * in task context (the behaviour before this check). */
+extern const int __preempt_count __ksym __weak;
+struct pcpu_hot {
+	int preempt_count;
+} __attribute__((preserve_access_index));
+extern const struct pcpu_hot pcpu_hot __ksym __weak;
+
+#define RL_SOFTIRQ_OFFSET	0x00000100	/* serving a softirq    */
+#define RL_HARDIRQ_MASK		0x000f0000
+#define RL_NMI_MASK		0x00f00000
+
+/* in_task(): not in an NMI, a hard interrupt or a softirq being served
+ * (a task that merely disabled bottom halves is still in task context). */
+static __always_inline bool unpin_in_task(void)
+{
+	int pc;
+
+	if (&__preempt_count)
+		pc = *(const int *)bpf_this_cpu_ptr(&__preempt_count);
+	else if (&pcpu_hot)
+		pc = ((const struct pcpu_hot *)bpf_this_cpu_ptr(&pcpu_hot))->preempt_count;
+	else
+		return true;
+	return !(pc & (RL_NMI_MASK | RL_HARDIRQ_MASK | RL_SOFTIRQ_OFFSET));
+}
+
+/* The scope this unpin belongs to: none outside task context. */
+static __always_inline struct rl_pin_scope *unpin_scope(void)
+{
+	if (!open_pin_scopes || !unpin_in_task())
+		return NULL;
+	return pin_scope_get();
+}
+
 static __always_inline int handle_unpin_folio(__u64 folio, __u64 npages)
 {
-	struct rl_pin_scope *ps = pin_scope_get();
+	struct rl_pin_scope *ps = unpin_scope();
 
 	if (!ps)
 		return 0;
@@ -20,7 +62,7 @@ static __always_inline int handle_unpin_folio(__u64 folio, __u64 npages)
 
 static __always_inline int handle_unpin_page(__u64 page)
 {
-	struct rl_pin_scope *ps = pin_scope_get();
+	struct rl_pin_scope *ps = unpin_scope();
 
 	if (!ps)
 		return 0;
@@ -64,11 +106,12 @@ static __always_inline void unpin_array(struct rl_pin_scope *ps, __u64 pages, __
  * hooked (6.12's io_pages_free): its pins are released here, all at once. */
 static __always_inline int handle_unpin_pages(void *ctx, __u64 pages, __u64 npages)
 {
-	struct rl_pin_scope *ps = pin_scope_get();
+	struct rl_pin_scope *ps;
 	struct rl_pin_info *pinned, info;
 
-	if (!pages)
+	if (!pages || !unpin_in_task())
 		return 0;
+	ps = pin_scope_get();
 	if (ps) {
 		unpin_array(ps, pages, npages);
 		return 0;
