@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * buf.bpf.c - registered (fixed) buffers: the table slot and the imu
- * holding a registration's pins (io_sqe_buffer_register), and a ring
- * dropping one (io_free_rsrc_node / io_buffer_unmap), whose last drop
- * unpins.
+ * holding a registration's pins (io_sqe_buffer_register), a ring dropping
+ * one (io_free_rsrc_node / io_buffer_unmap), and the buffer's last release
+ * (io_release_ubuf, 7.x), which unpins.
  */
 #include "common.bpf.h"
 #include "pin_scope.bpf.h"
@@ -100,7 +100,9 @@ int BPF_KRETPROBE(krp_io_sqe_buffer_register, void *ret)
 
 /* A ring drops a registered buffer: io_free_rsrc_node(ctx, node) in 7.x,
  * io_buffer_unmap(ctx, &slot) in 6.12.  Clones share the imu and its
- * refcount: only the last drop releases it, and unpins. */
+ * refcount: only the last drop releases it, and unpins.  The refcount read
+ * here is a guess (two rings dropping clones at once both read 2); where
+ * io_release_ubuf is hooked, that call decides which drop was the last. */
 static __always_inline __u64 dropped_imu(__u64 arg1)
 {
 	struct io_rsrc_node *node = (struct io_rsrc_node *)arg1;
@@ -166,5 +168,58 @@ SEC("kretprobe")
 int BPF_KRETPROBE(krp_buf_release)
 {
 	pin_scope_close(ctx, RL_OPENER_BUF_RELEASE, 0);
+	return 0;
+}
+
+/* io_release_ubuf(imu) (7.x): a registered user buffer's last release, one
+ * call per buffer, whatever the refcount looked like when its rings began
+ * to drop it.  Inside a ring's drop of the same buffer (io_free_rsrc_node,
+ * above), that drop becomes the release; called from anywhere else, it
+ * opens its own scope. */
+static __always_inline int handle_ubuf_release_enter(void *ctx, __u64 imu)
+{
+	struct rl_pin_info *tracked, info;
+	struct rl_pin_scope *ps;
+
+	tracked = bpf_map_lookup_elem(&tracked_imus, &imu);
+	if (!tracked)
+		return 0;
+	info = *tracked;
+	bpf_map_delete_elem(&tracked_imus, &imu);
+	ps = pin_scope_get();
+	if (ps && ps->opener == RL_OPENER_BUF_RELEASE && ps->ev.unpin.key == info.key) {
+		ps->end_flags = RL_UNPIN_F_RELEASED;
+		return 0;
+	}
+	pin_scope_open(ctx, &info, info.ctx, RL_OPENER_UBUF_RELEASE, RL_UNPIN_F_RELEASED);
+	return 0;
+}
+
+SEC("fentry/io_release_ubuf")
+int fe_io_release_ubuf(__u64 *ctx)
+{
+	__u64 imu = 0;
+
+	bpf_get_func_arg(ctx, 0, &imu);
+	return handle_ubuf_release_enter(ctx, imu);
+}
+
+SEC("fexit/io_release_ubuf")
+int fx_io_release_ubuf(__u64 *ctx)
+{
+	pin_scope_close(ctx, RL_OPENER_UBUF_RELEASE, 0);
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_io_release_ubuf, void *imu)
+{
+	return handle_ubuf_release_enter(ctx, (__u64)imu);
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(krp_io_release_ubuf)
+{
+	pin_scope_close(ctx, RL_OPENER_UBUF_RELEASE, 0);
 	return 0;
 }

@@ -17,6 +17,7 @@ enum rl_scope_opener {
 	RL_OPENER_BUF_RELEASE,		/* io_free_rsrc_node / io_buffer_unmap */
 	RL_OPENER_REGION_FREE,		/* io_free_region              */
 	RL_OPENER_UNPIN_PAGES,		/* unpin_user_pages, outside any */
+	RL_OPENER_UBUF_RELEASE,		/* io_release_ubuf (7.x)        */
 };
 
 /* What a new pin scope starts from: never written (one copy per object

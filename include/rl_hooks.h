@@ -159,6 +159,12 @@
 	  PROGS(.fentry = P(fe_buf_release), .fexit = P(fx_buf_release),	\
 		.kprobe = P(kp_buf_release), .kretprobe = P(krp_buf_release)),	\
 	  RL_HF_PINS, false)							\
+	H(UBUF_RELEASE, "ubuf-release",						\
+	  "a registered buffer's last release (io_release_ubuf, 7.x): its unpins", \
+	  FUNCS("io_release_ubuf"),						\
+	  PROGS(.fentry = P(fe_io_release_ubuf), .fexit = P(fx_io_release_ubuf), \
+		.kprobe = P(kp_io_release_ubuf), .kretprobe = P(krp_io_release_ubuf)), \
+	  RL_HF_PINS, true)							\
 	H(UNPIN_FOLIO, "unpin-folio", "pins dropped inside a release (unpin_user_folio)", \
 	  FUNCS("unpin_user_folio"),						\
 	  PROGS(.fentry = P(fe_unpin_user_folio), .kprobe = P(kp_unpin_user_folio)), \

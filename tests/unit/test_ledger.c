@@ -392,6 +392,61 @@ static void test_pin_same_folio_twice(void)
 	rl_ledger_free(l);
 }
 
+/* Two rings drop a cloned buffer at once (clone_race): io_release_ubuf
+ * makes exactly one drop the release (flags 0x3) and the other a shared
+ * drop (0x5), in either order on the wire.  Either way the set is
+ * released and retired: a later unpin of it is RL009 of a retired set.
+ * Both drops booked shared (the refcount guess both rings made before
+ * io_release_ubuf decided) leave the set unreleased. */
+#define CLONE_PIN \
+	"ctx_create ctx=0xa000\n" \
+	"ctx_create ctx=0xb000\n" \
+	"pin ctx=0xa000 key=1 owner=buffer nr_pages=2 count=2 pfn=0x900,0x901 npins=1,1 " \
+	"backing=anon,anon file=0x0,0x0\n"
+#define CLONE_RELEASE \
+	"unpin " KW "ctx=0xb000 key=1 owner=buffer count=2 pfn=0x900,0x901 npins=1,1 flags=0x3\n"
+#define CLONE_SHARED_DROP "unpin " KW "ctx=0xa000 key=1 owner=buffer count=0 flags=0x5\n"
+#define CLONE_DEATHS "ctx_dead ctx=0xa000\nctx_dead ctx=0xb000\n"
+#define CLONE_LATE "unpin " KW "ctx=0xb000 key=1 owner=buffer count=1 pfn=0x900 npins=1 flags=0x0\n"
+
+static void test_clone_race_orders(void)
+{
+	static const char *const clean[] = {
+		CLONE_PIN CLONE_RELEASE CLONE_SHARED_DROP CLONE_DEATHS,
+		CLONE_PIN CLONE_SHARED_DROP CLONE_RELEASE CLONE_DEATHS,
+	};
+	static const char *const late[] = {
+		CLONE_PIN CLONE_RELEASE CLONE_SHARED_DROP CLONE_DEATHS CLONE_LATE,
+		CLONE_PIN CLONE_SHARED_DROP CLONE_RELEASE CLONE_DEATHS CLONE_LATE,
+	};
+	static const char guessed[] =
+		CLONE_PIN
+		"unpin " KW "ctx=0xb000 key=1 owner=buffer count=2 pfn=0x900,0x901 npins=1,1 flags=0x5\n"
+		CLONE_SHARED_DROP CLONE_DEATHS CLONE_LATE;
+	const struct rl_finding *f;
+	struct rl_ledger *l;
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		l = replay_text(clean[i], false, NULL);
+		t_clean(l, i ? "clone race: shared drop, then the release"
+			     : "clone race: the release, then the shared drop");
+		rl_ledger_free(l);
+		l = replay_text(late[i], false, NULL);
+		f = t_only(l, RL009, "clone race: an unpin after the release");
+		if (f)
+			T_CONTAINS("clone race: the set was released and retired", f->detail,
+				   "already dropped every pin it took and been released");
+		rl_ledger_free(l);
+	}
+	l = replay_text(guessed, false, NULL);
+	f = t_only(l, RL009, "clone race, both drops guessed shared: a later unpin");
+	if (f)
+		T_CONTAINS("clone race, both guessed shared: the set was never released",
+			   f->detail, "held no more pins of it");
+	rl_ledger_free(l);
+}
+
 /* A buffer ring pinned but never unregistered, and a pin of a ring the
  * ledger never saw registered: nothing to say (RL005 is about the
  * unregister).  Its record goes with the ring. */
@@ -444,6 +499,7 @@ int main(void)
 	test_pin_chunks_and_order();
 	test_pins_of_ring_setup();
 	test_pin_same_folio_twice();
+	test_clone_race_orders();
 	test_bufring_without_unregister();
 	test_pfn_moves_within_region();
 	return t_done();

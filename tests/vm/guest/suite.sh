@@ -213,6 +213,8 @@ expect_clean_pins "fixed_buffers anon (register, update, unregister)" /workloads
 expect_clean_pins "fixed_buffers hugetlb (coalesced folio)" /workloads/fixed_buffers hugetlb
 expect_clean_pins "fixed_buffers memfd (shmem)" /workloads/fixed_buffers memfd
 expect_clean_pins "fixed_buffers clone (pins shared by two rings)" /workloads/fixed_buffers clone
+expect_clean_pins "clone_race (a cloned buffer table dropped by two rings at once, 100x)" \
+	/workloads/clone_race 100 64
 expect_clean_pins "fixed_buffers exit (the ring's teardown unpins)" /workloads/fixed_buffers exit
 expect_clean_pins "pbuf_user (buffer ring in user memory)" /workloads/pbuf_user
 expect_clean "pbuf_mmap (kernel-allocated buffer ring)" /workloads/pbuf_mmap
