@@ -138,6 +138,14 @@ $(BUILD)/unit/test_hooks: tests/unit/test_hooks.c src/attach.c $(BUILD)/ringledg
 	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< src/attach.c -o $@ \
 		-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
 
+# the attach plan for model kernels: attach.c and libbpf, no kernel
+$(BUILD)/unit/test_plan: tests/unit/test_plan.c src/attach.c $(BUILD)/ringledger.skel.h \
+			 $(wildcard src/*.h include/*.h tests/unit/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,UNIT,$@)
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< src/attach.c -o $@ \
+		-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
+
 unit: $(UNIT_TESTS)
 
 # the whole suite; tests/run-tests.sh prints the closing "N passed, N failed"
