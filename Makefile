@@ -25,7 +25,7 @@ else
 Q   :=
 msg  =
 endif
-KERNELS  ?= 7 7.2 7.0 6.12
+KERNELS  ?= 7 7.2 7.0 6.12 6.1
 
 # The version has one place, debian/changelog (`dch -v X` bumps it); the
 # revision is scripts/revision.sh's (git describe, else the REVISION file).
