@@ -33,6 +33,12 @@ struct io_buffer_list___612 {
 	atomic_t refs;
 };
 
+/* 6.1: a large folio's order is a byte of its own (6.12 and 7.x keep it
+ * in the low byte of _flags_1, core_types.h). */
+struct folio___61 {
+	unsigned char _folio_order;
+};
+
 #pragma clang attribute pop
 
 /* 6.12's io_buffer_list flags (io_uring/kbuf.h, an anonymous enum: not in
