@@ -79,6 +79,7 @@ static const struct { unsigned short standin, primary; bool required; } standins
 #undef STANDIN_ROW
 };
 #define NR_STANDINS (sizeof(standins) / sizeof(standins[0]))
+
 _Static_assert(NR_HOOKS <= RL_MAX_HOOKS, "raise RL_MAX_HOOKS");
 
 size_t rl_hook_count(void) { return NR_HOOKS; }
@@ -343,8 +344,21 @@ static void plan_standins(struct rl_plan *plan)
 			if (standins[j].primary == standins[i].primary && standins[j].required &&
 			    plan->hooks[standins[j].standin].mech == RL_MECH_ABSENT)
 				all = false;
-		if (!all)
+		if (!all) {
+			/* half a view is worse than none: those that could attach stay off */
+			for (j = 0; j < NR_STANDINS; j++) {
+				struct rl_hook_plan *sp = &plan->hooks[standins[j].standin];
+
+				if (standins[j].primary != standins[i].primary ||
+				    sp->mech == RL_MECH_ABSENT)
+					continue;
+				sp->mech = RL_MECH_ABSENT;
+				snprintf(sp->why, sizeof(sp->why), "off: %s's other stand-ins are missing",
+					 pp->hook->name);
+				sp->func = NULL;
+			}
 			continue;
+		}
 		off = snprintf(pp->why, len, "%s absent; seen through", pp->hook->funcs[0]);
 		for (j = 0; j < NR_STANDINS && off < len; j++)
 			if (standins[j].primary == standins[i].primary &&

@@ -177,6 +177,8 @@ int main(void)
 
 		plan_for(&plan, &caps, k612_no_unmap, RL_PREF_AUTO);
 		expect_mech("6.12 without io_pages_unmap", &plan, "region-free", RL_MECH_ABSENT, NULL);
+		expect_mech("6.12 without io_pages_unmap: its other stand-ins off", &plan, "put-bl",
+			    RL_MECH_ABSENT, NULL);
 		expect_mech("6.12 without io_pages_unmap", &plan, "region-create", RL_MECH_STANDIN,
 			    NULL);
 		expect_findings("6.12 without io_pages_unmap", &plan,
