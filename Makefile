@@ -28,7 +28,7 @@ else
 Q   :=
 msg  =
 endif
-KERNELS  ?= 7 7.2 7.0 6.12
+KERNELS  ?= 7 7.2 7.0 6.12 6.1
 
 # The version has one place, debian/changelog (`dch -v X` bumps it); the
 # revision is scripts/revision.sh's (git describe, else the REVISION file).
@@ -136,6 +136,14 @@ $(BUILD)/unit/%: tests/unit/%.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h te
 # so it links attach.c and libbpf instead of the ledger library
 $(BUILD)/unit/test_hooks: tests/unit/test_hooks.c src/attach.c $(BUILD)/ringledger.skel.h \
 			  $(wildcard src/*.h include/*.h tests/unit/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,UNIT,$@)
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< src/attach.c -o $@ \
+		-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
+
+# the attach plan for model kernels: attach.c and libbpf, no kernel
+$(BUILD)/unit/test_plan: tests/unit/test_plan.c src/attach.c $(BUILD)/ringledger.skel.h \
+			 $(wildcard src/*.h include/*.h tests/unit/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call msg,UNIT,$@)
 	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< src/attach.c -o $@ \

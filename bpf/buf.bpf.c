@@ -131,7 +131,8 @@ static __always_inline int handle_buf_release_enter(void *ctx, __u64 ring, __u64
 	if (!tracked)
 		return 0;
 	info = *tracked;
-	refs = BPF_CORE_READ(u, refs.refs.counter);
+	/* 6.1's imu has no refcount: no clones, every drop is the last */
+	refs = bpf_core_field_exists(u->refs) ? BPF_CORE_READ(u, refs.refs.counter) : 1;
 	if (refs > 1) {
 		pin_scope_open(ctx, &info, ring, RL_OPENER_BUF_RELEASE, RL_UNPIN_F_SHARED);
 		return 0;

@@ -7,6 +7,7 @@
 #include "common.bpf.h"
 #include "folio.bpf.h"
 #include "pin_scope.bpf.h"
+#include "flavours.h"
 
 /* What the pages io_pin_pages just pinned are for, from the register
  * operation the task is in (none: ring setup with IORING_SETUP_NO_MMAP). */
@@ -99,7 +100,9 @@ static __always_inline __u32 raw_backing(struct rl_pin_scratch *sc, __u64 head, 
 static __always_inline __u64 folio_span_shift(__u64 head)
 {
 	struct folio *folio = (struct folio *)head;
-	__u64 order = BPF_CORE_READ(folio, _flags_1) & 0xff;
+	__u64 order = bpf_core_field_exists(struct folio___61, _folio_order) ?
+		      BPF_CORE_READ((struct folio___61 *)head, _folio_order) :
+		      BPF_CORE_READ(folio, _flags_1) & 0xff;
 	__u32 size = bpf_core_type_size(struct page);
 
 	if (size == 64)

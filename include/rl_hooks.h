@@ -81,7 +81,7 @@
 		.paired = true),						\
 	  RL_HF_PAGES | F(RL003) | RL_HF_PINS, false)				\
 	H(MMAP_AREA, "mmap-area", "address chosen for a ring mmap (get_unmapped_area)", \
-	  FUNCS("io_uring_get_unmapped_area"),					\
+	  FUNCS("io_uring_get_unmapped_area", "io_uring_mmu_get_unmapped_area"), \
 	  PROGS(.fexit = P(fx_io_uring_get_unmapped_area),			\
 		.kprobe = P(kp_io_uring_get_unmapped_area),			\
 		.kretprobe = P(krp_io_uring_get_unmapped_area), .paired = true), \
@@ -114,7 +114,7 @@
 	  PROGS(.fentry = P(fe_zap_vma), .kprobe = P(kp_zap_vma), .paired = true), \
 	  RL_HF_PAGES, false)							\
 	H(VMA_REMOVE, "vma-remove", "ring vma destroyed (remove_vma)",		\
-	  FUNCS("remove_vma"),							\
+	  FUNCS("remove_vma", "vm_area_free"),					\
 	  PROGS(.fentry = P(fe_remove_vma), .kprobe = P(kp_remove_vma),		\
 		.paired = true),						\
 	  RL_HF_PAGES, false)							\
@@ -164,11 +164,13 @@
 	  FUNCS("io_release_ubuf"),						\
 	  PROGS(.fentry = P(fe_io_release_ubuf), .fexit = P(fx_io_release_ubuf), \
 		.kprobe = P(kp_io_release_ubuf), .kretprobe = P(krp_io_release_ubuf)), \
-	  RL_HF_PINS, true)							\
+	  0, true)	/* refines buf-release's booking; without it that stands */ \
+	/* optional, no findings of its own: 6.1 never unpins by folio;	\
+	 * where it exists an attach failure is still a failure */		\
 	H(UNPIN_FOLIO, "unpin-folio", "pins dropped inside a release (unpin_user_folio)", \
 	  FUNCS("unpin_user_folio"),						\
 	  PROGS(.fentry = P(fe_unpin_user_folio), .kprobe = P(kp_unpin_user_folio)), \
-	  RL_HF_PINS, false)							\
+	  0, true)								\
 	H(UNPIN_PAGE, "unpin-page", "pins dropped inside a release (unpin_user_page)", \
 	  FUNCS("unpin_user_page"),						\
 	  PROGS(.fentry = P(fe_unpin_user_page), .kprobe = P(kp_unpin_user_page)), \
@@ -218,6 +220,52 @@
 	H(PROC_EXIT, "proc-exit", "followed process exits (sched:sched_process_exit)", \
 	  TP("sched_process_exit"),						\
 	  PROGS(.tp = P(tp_sched_process_exit), .tp2 = P(tp_sched_process_exit2)), \
-	  0, false)
+	  0, false)								\
+	H(PAGES_MAP, "pages-map",						\
+	  "ring, SQE or buffer-ring pages allocated (6.12: io_pages_map)",	\
+	  FUNCS("io_pages_map"),						\
+	  PROGS(.fexit = P(fx_io_pages_map), .kprobe = P(kp_io_pages_map),	\
+		.kretprobe = P(krp_io_pages_map)),				\
+	  0, true)								\
+	H(UADDR_MAP, "uaddr-map",						\
+	  "rings in user memory pinned (6.12: __io_uaddr_map)",		\
+	  FUNCS("__io_uaddr_map"),						\
+	  PROGS(.fexit = P(fx_io_uaddr_map), .kprobe = P(kp_io_uaddr_map),	\
+		.kretprobe = P(krp_io_uaddr_map)),				\
+	  0, true)								\
+	H(PAGES_UNMAP, "pages-unmap",						\
+	  "ring, SQE or buffer-ring pages released (6.12: io_pages_unmap)",	\
+	  FUNCS("io_pages_unmap"),						\
+	  PROGS(.fentry = P(fe_io_pages_unmap), .kprobe = P(kp_io_pages_unmap)), \
+	  0, true)								\
+	H(PAGES_FREE, "pages-free",						\
+	  "rings in user memory unpinned (6.12: io_pages_free)",		\
+	  FUNCS("io_pages_free"),						\
+	  PROGS(.fentry = P(fe_io_pages_free), .fexit = P(fx_io_pages_free),	\
+		.kprobe = P(kp_io_pages_free), .kretprobe = P(krp_io_pages_free)), \
+	  0, true)								\
+	H(PUT_BL, "put-bl",							\
+	  "a buffer ring in user memory let go: its unpins (6.12, 6.1)",	\
+	  FUNCS("io_put_bl", "__io_remove_buffers"),				\
+	  PROGS(.fentry = P(fe_io_put_bl), .fexit = P(fx_io_put_bl),		\
+		.kprobe = P(kp_io_put_bl), .kretprobe = P(krp_io_put_bl)),	\
+	  0, true)
+
+/*
+ * Stand-ins: S(STANDIN, PRIMARY, required).  Where PRIMARY's functions are
+ * absent (6.12 and 6.1 have no io_create_region / io_free_region), its
+ * STANDIN hooks together see what it sees through that kernel's own
+ * functions; src/attach.c plans them only there.  PRIMARY is then seen if
+ * every required stand-in is; a stand-in that is not required watches a
+ * feature some of those kernels lack (rings in user memory,
+ * IORING_SETUP_NO_MMAP: 6.5 on), and its absence costs nothing.  Where
+ * PRIMARY can attach, its stand-ins stay off.
+ */
+#define RL_HOOK_STANDINS(S)							\
+	S(PAGES_MAP, REGION_CREATE, true)					\
+	S(UADDR_MAP, REGION_CREATE, false)					\
+	S(PAGES_UNMAP, REGION_FREE, true)					\
+	S(PAGES_FREE, REGION_FREE, false)					\
+	S(PUT_BL, REGION_FREE, true)
 
 #endif /* RL_HOOKS_H */

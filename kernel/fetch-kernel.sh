@@ -4,10 +4,11 @@
 #   vmlinuz  config  System.map  version
 #
 # usage: kernel/fetch-kernel.sh SERIES
-#   SERIES  6.12 | 7.2 | 7.3 | 7 (newest 7.x) | an exact version (7.3.4+deb13)
+#   SERIES  6.1 | 6.12 | 7.2 | 7.3 | 7 (newest 7.x) | an exact version
+#           (7.3.4+deb13; 6.1.176-1 for Debian 12's ABI-named kernels)
 #
 # The mirror is the one the machine's own apt sources use (read at run time);
-# the suites searched are the machine's own plus trixie, trixie-backports and
+# the suites searched are the machine's own (bookworm: 6.1) plus trixie, trixie-backports and
 # sid.  Downloads go through a private apt state directory: the system's apt
 # configuration is never touched.
 #
@@ -16,7 +17,7 @@
 #              this many minutes, default 1440).
 set -eu
 
-series=${1:?usage: fetch-kernel.sh SERIES (6.12, 7.2, 7.3, 7 for the newest 7.x)}
+series=${1:?usage: fetch-kernel.sh SERIES (6.1, 6.12, 7.2, 7.3, 7 for the newest 7.x)}
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
 
 # the mirror, the private apt state and fresh package lists
@@ -39,6 +40,30 @@ best=""
 for v in $(printf '%s\n' $versions | grep -E "$pattern" || true); do
 	if [ -z "$best" ] || dpkg --compare-versions "$v" gt "$best"; then best=$v; fi
 done
+# Debian 12 and older name their kernels by ABI, not version:
+# linux-image-6.1.0-N-cloud-amd64 (Debian version 6.1.V-R); the newest ABI of
+# the series is cached under its Debian version.
+abi_pkg=""
+if [ -z "$best" ]; then
+	case $series in
+	*+deb*|7) ;;
+	*)	# shellcheck disable=SC2086
+		abi_pkg=$(apt-cache $apt_opts pkgnames linux-image- 2>/dev/null |
+			grep -E "^linux-image-$(printf '%s' "$series" | sed 's/\./\\./g')\.0-[0-9]+-cloud-amd64\$" |
+			sort -V | tail -n 1)
+		if [ -n "$abi_pkg" ]; then
+			# shellcheck disable=SC2086
+			best=$(apt-cache $apt_opts policy "$abi_pkg" 2>/dev/null | sed -n 's/^ *Candidate: \([0-9].*\)/\1/p')
+			[ -n "$best" ] || abi_pkg=""
+		fi ;;
+	esac
+	if [ -z "$best" ]; then
+		# an exact Debian version of an ABI-named kernel (6.1.176-1)
+		for d in "$cache"/kernels/"$series"; do
+			[ -s "$d/vmlinuz" ] && [ -s "$d/version" ] && { echo "$d"; exit 0; }
+		done
+	fi
+fi
 [ -n "$best" ] || die "no Debian cloud kernel of series $series on the mirror (suites: $(own_suites | tr '\n' ' ')trixie trixie-backports sid)"
 
 dir=$cache/kernels/$best
@@ -50,8 +75,8 @@ fi
 # ---- download and take apart --------------------------------------------
 work=$(mktemp -d "$cache/fetch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-pkgs=""
-for p in linux-image-$best-cloud-amd64 linux-binary-$best-cloud-amd64 \
+pkgs=${abi_pkg:+ $abi_pkg}
+[ -n "$abi_pkg" ] || for p in linux-image-$best-cloud-amd64 linux-binary-$best-cloud-amd64 \
 	 linux-binary-unsigned-$best-cloud-amd64 linux-base-$best-cloud-amd64; do
 	# only real packages with a candidate (some names are only referenced)
 	# shellcheck disable=SC2086

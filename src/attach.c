@@ -65,6 +65,22 @@ static const struct rl_hook hook_table[] = {
 #undef HOOK_ROW
 
 #define NR_HOOKS (sizeof(hook_table) / sizeof(hook_table[0]))
+
+/* hook_table's index of each hook, and the stand-in pairs by index */
+enum {
+#define HOOK_IDX(id, ...) HOOK_##id,
+	RL_HOOK_LIST(HOOK_IDX)
+#undef HOOK_IDX
+};
+
+static const struct { unsigned short standin, primary; bool required; } standins[] = {
+#define STANDIN_ROW(standin_, primary_, required_) \
+	{ HOOK_##standin_, HOOK_##primary_, (required_) },
+	RL_HOOK_STANDINS(STANDIN_ROW)
+#undef STANDIN_ROW
+};
+#define NR_STANDINS (sizeof(standins) / sizeof(standins[0]))
+
 _Static_assert(NR_HOOKS <= RL_MAX_HOOKS, "raise RL_MAX_HOOKS");
 
 size_t rl_hook_count(void) { return NR_HOOKS; }
@@ -117,6 +133,7 @@ const char *rl_mech_name(enum rl_mech m)
 	case RL_MECH_FENTRY: return "fentry";
 	case RL_MECH_KPROBE: return "kprobe";
 	case RL_MECH_TRACEPOINT: return "tracepoint";
+	case RL_MECH_STANDIN: return "stand-in";
 	default: return "absent";
 	}
 }
@@ -307,6 +324,60 @@ static void plan_hook(struct rl_hook_plan *hp, const struct rl_kernel_caps *caps
 		snprintf(hp->why, sizeof(hp->why), "%s: neither fentry nor kprobe can attach", seen);
 }
 
+/* A primary that cannot attach is seen through its stand-ins when every
+ * required one can; a primary that can attach keeps its stand-ins off. */
+static void plan_standins(struct rl_plan *plan)
+{
+	size_t i, j;
+
+	for (i = 0; i < NR_STANDINS; i++) {
+		struct rl_hook_plan *sp = &plan->hooks[standins[i].standin];
+		struct rl_hook_plan *pp = &plan->hooks[standins[i].primary];
+
+		if (pp->mech == RL_MECH_ABSENT || pp->mech == RL_MECH_STANDIN)
+			continue;
+		sp->mech = RL_MECH_ABSENT;
+		sp->func = NULL;
+		snprintf(sp->why, sizeof(sp->why), "not needed: %s sees it here (%s)",
+			 pp->hook->name, pp->func);
+	}
+	for (i = 0; i < NR_STANDINS; i++) {
+		struct rl_hook_plan *pp = &plan->hooks[standins[i].primary];
+		size_t off, len = sizeof(pp->why);
+		bool all = true;
+
+		if (pp->mech != RL_MECH_ABSENT)
+			continue;
+		for (j = 0; j < NR_STANDINS; j++)
+			if (standins[j].primary == standins[i].primary && standins[j].required &&
+			    plan->hooks[standins[j].standin].mech == RL_MECH_ABSENT)
+				all = false;
+		if (!all) {
+			/* half a view is worse than none: those that could attach stay off */
+			for (j = 0; j < NR_STANDINS; j++) {
+				struct rl_hook_plan *sp = &plan->hooks[standins[j].standin];
+
+				if (standins[j].primary != standins[i].primary ||
+				    sp->mech == RL_MECH_ABSENT)
+					continue;
+				sp->mech = RL_MECH_ABSENT;
+				snprintf(sp->why, sizeof(sp->why), "off: %s's other stand-ins are missing",
+					 pp->hook->name);
+				sp->func = NULL;
+			}
+			continue;
+		}
+		off = snprintf(pp->why, len, "%s absent; seen through", pp->hook->funcs[0]);
+		for (j = 0; j < NR_STANDINS && off < len; j++)
+			if (standins[j].primary == standins[i].primary &&
+			    plan->hooks[standins[j].standin].mech != RL_MECH_ABSENT)
+				off += snprintf(pp->why + off, len - off, " %s",
+						plan->hooks[standins[j].standin].hook->name);
+		pp->mech = RL_MECH_STANDIN;
+		pp->func = NULL;
+	}
+}
+
 void rl_plan_make(struct rl_plan *plan, const struct rl_kernel_caps *caps,
 		  enum rl_attach_pref pref)
 {
@@ -318,6 +389,7 @@ void rl_plan_make(struct rl_plan *plan, const struct rl_kernel_caps *caps,
 		plan->hooks[i].hook = &hook_table[i];
 		plan_hook(&plan->hooks[i], caps, pref);
 	}
+	plan_standins(plan);
 }
 
 /* The programs a hook's plan runs: [0] at entry (or the tracepoint), [1]
@@ -461,7 +533,22 @@ void rl_plan_detach(struct rl_plan *plan)
 
 static bool hook_ok(const struct rl_hook_plan *hp)
 {
-	return hp->mech != RL_MECH_ABSENT && !hp->attach_err;
+	const struct rl_hook_plan *first;
+	size_t i;
+
+	if (hp->mech != RL_MECH_STANDIN)
+		return hp->mech != RL_MECH_ABSENT && !hp->attach_err;
+	/* seen through its stand-ins: every one planned must have attached
+	 * (a plan's hooks[i] is hook_table[i]'s) */
+	first = hp - (hp->hook - hook_table);
+	for (i = 0; i < NR_STANDINS; i++) {
+		const struct rl_hook_plan *sp = &first[standins[i].standin];
+
+		if (&hook_table[standins[i].primary] == hp->hook &&
+		    (sp->mech != RL_MECH_ABSENT || standins[i].required) && !hook_ok(sp))
+			return false;
+	}
+	return true;
 }
 
 /* Absent because the kernel lacks what it watches: not a loss. */

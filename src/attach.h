@@ -24,6 +24,8 @@ enum rl_mech {
 	RL_MECH_FENTRY,		/* fentry and/or fexit trampolines */
 	RL_MECH_KPROBE,		/* kprobe and/or kretprobe         */
 	RL_MECH_TRACEPOINT,	/* raw tracepoint                  */
+	RL_MECH_STANDIN,	/* none of its own: its stand-ins'
+				 * (RL_HOOK_STANDINS) see for it   */
 };
 
 enum rl_attach_pref {
@@ -44,7 +46,7 @@ struct rl_kernel_caps {
 	size_t traceable_len;
 };
 
-#define RL_MAX_HOOKS 32
+#define RL_MAX_HOOKS 48
 
 struct rl_hook;		/* a row of the table attach.c builds from include/rl_hooks.h */
 

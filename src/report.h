@@ -54,6 +54,8 @@ void rl_report_json(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 void rl_report_json_event_addr(FILE *f, const struct rl_event *ev, const struct rl_addr *a);
 void rl_report_json_event(FILE *f, const struct rl_event *ev);
 void rl_report_json_finding(FILE *f, const struct rl_finding *fi, const struct rl_report_ctx *rc);
+/* a JSON string (null for NULL), escaped as every JSON output is */
+void rl_json_str(FILE *f, const char *s);
 /* JUnit XML: one testcase per finding id, failed when an unallowed
  * finding of that id was made. */
 void rl_report_junit(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc);

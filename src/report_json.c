@@ -56,6 +56,11 @@ static void json_str(FILE *f, const char *s)
 		fputs("null", f);
 }
 
+void rl_json_str(FILE *f, const char *s)
+{
+	json_str(f, s);
+}
+
 static void json_hex(FILE *f, uint64_t v)
 {
 	fprintf(f, "\"0x%" PRIx64 "\"", v);

@@ -9,7 +9,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-KERNELS=${KERNELS:-7 7.2 7.0 6.12}
+KERNELS=${KERNELS:-7 7.2 7.0 6.12 6.1}
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0

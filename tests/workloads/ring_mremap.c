@@ -31,6 +31,8 @@ int main(int argc, char **argv)
 	wl_ring_setup(&r, 8, 0);
 	wl_ring_map(&r, 0);
 	ret = wl_pbuf_register(&r, BGID, entries, RLW_PBUF_RING_MMAP, NULL);
+	if (ret == -EINVAL)
+		wl_skip("IORING_REGISTER_PBUF_RING with IOU_PBUF_RING_MMAP refused (EINVAL): kernel too old");
 	if (ret)
 		wl_die_err(-ret, "IORING_REGISTER_PBUF_RING bgid %u", BGID);
 	len = wl_pbuf_ring_len(entries);
