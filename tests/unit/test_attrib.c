@@ -27,33 +27,6 @@
 	"insert_pages " who "ctx=" C " vma=" V " start=0x10000 end=" END " pgoff=0x10000 " \
 	"region=" S " nr_pages=1 nr_left=0 ret=0\n"
 
-static struct rl_ledger *replay_text(const char *body, bool timed_out)
-{
-	size_t len = strlen(body) + 128, events = 0;
-	char *text = malloc(len);
-	struct rl_stream_reader *r;
-	enum rl_read_status st;
-	struct rl_ledger *l;
-	struct rl_event ev;
-	const char *p;
-	FILE *f;
-
-	for (p = body; *p; p++)
-		events += *p == '\n';
-	snprintf(text, len, "ringledger-events v1\n%send events=%zu\n", body, events);
-	f = fmemopen(text, strlen(text), "r");
-	r = rl_stream_open(f);
-	l = rl_ledger_new(NULL);
-	while ((st = rl_stream_next(r, &ev)) == RL_READ_EVENT)
-		rl_ledger_feed(l, &ev);
-	if (!t_ok(st == RL_READ_END, "inline stream reads completely"))
-		printf("#   %s\n", rl_stream_error(r));
-	rl_ledger_finish(l, timed_out);
-	rl_stream_close(r);
-	fclose(f);
-	free(text);
-	return l;
-}
 
 /* sh runs ring_basic (clean), then mmap_too_large (RL006) */
 static const char two_commands[] =
@@ -70,7 +43,7 @@ static const char two_commands[] =
 
 static void test_two_commands(void)
 {
-	struct rl_ledger *l = replay_text(two_commands, false);
+	struct rl_ledger *l = t_replay_text(two_commands, false, NULL);
 	const struct rl_finding *f = t_only(l, RL006, "two commands");
 
 	if (f) {
@@ -94,7 +67,7 @@ static void test_kworker_event(void)
 		"region_free " KW "region=0xb000 ctx=0xc000 kind=sqes nr_pages=1\n"
 		"region_pages " KW "region=0xb000 count=1 at_free=1 pfn=0x102 refcount=2\n"
 		"page_free " KW "pfn=0x102 order=0\n";
-	struct rl_ledger *l = replay_text(body, false);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	const struct rl_finding *f = t_finding(l, RL001, 0);
 
 	T_OK(f, "kworker: RL001 made");
@@ -120,7 +93,7 @@ static void test_command_at_creation(void)
 		"page_free ts=24 " KW "pfn=0x100 order=0\n"
 		"page_free ts=25 " KW "pfn=0x101 order=0\n"
 		"ctx_dead ts=26 " KW "ctx=0xc000\n";
-	struct rl_ledger *l = replay_text(body, false);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	const struct rl_finding *f = t_only(l, RL003, "exec later");
 
 	if (f) {
@@ -137,7 +110,7 @@ static void test_no_exec_seen(void)
 	static const char body[] =
 		RING(B, "0xc100", "0xa100", "0xb100", "0x20")
 		MAP_SQES(B, "0xc100", "0xd100", "0xb100", "0x12000");
-	struct rl_ledger *l = replay_text(body, false);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	const struct rl_finding *f = t_only(l, RL006, "no exec");
 
 	if (f) {
@@ -155,7 +128,7 @@ static void test_losses_unattributed(void)
 		"proc_exec ts=1 " B "parent_pid=1 exec=/w/mmap_too_large\n"
 		RING("ts=2 " B, "0xc100", "0xa100", "0xb100", "0x20")
 		MAP_SQES("ts=3 " B, "0xc100", "0xd100", "0xb100", "0x12000");
-	struct rl_ledger *l = replay_text(body, false);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	const struct rl_finding *f = t_finding(l, RL010, 0);
 	struct rl_cmd_groups gs;
 
@@ -183,7 +156,7 @@ static void test_group_pids(void)
 		"proc_exec ts=40 " B "parent_pid=1 exec=/w/mmap_too_large\n"
 		RING("ts=41 " B, "0xc100", "0xa100", "0xb100", "0x20")
 		MAP_SQES("ts=42 " B, "0xc100", "0xd100", "0xb100", "0x12000");
-	struct rl_ledger *l = replay_text(body, false);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	struct rl_report_ctx rc = { .command = "x", .verdict = 1 };
 	struct rl_cmd_groups gs;
 	char *s;
@@ -243,7 +216,7 @@ static void test_rings_alive(void)
 		"proc_exec ts=11 pid=404 tid=404 comm=pass parent_pid=400 exec=/w/pass\n"
 		"ctx_create ts=12 pid=404 tid=404 comm=pass ctx=0xc300\n"
 		"proc_exit ts=13 pid=404 tid=404 comm=pass\n";
-	struct rl_ledger *l = replay_text(body, true);
+	struct rl_ledger *l = t_replay_text(body, true, NULL);
 	struct rl_live_ring lr[8];
 	size_t n = rl_ledger_live_rings(l, lr, 8);
 	const struct rl_finding *f;
@@ -285,7 +258,7 @@ static void test_ring_missed(void)
 		"proc_exec ts=1 pid=500 tid=500 comm=basic parent_pid=1 exec=/w/basic\n"
 		"ctx_create ts=2 pid=500 tid=500 comm=basic ctx=0xc000\n"
 		"proc_exit ts=3 pid=500 tid=500 comm=basic\n";
-	struct rl_ledger *l = replay_text(body, true);
+	struct rl_ledger *l = t_replay_text(body, true, NULL);
 	const struct rl_finding *f = t_only(l, RL010, "missed");
 	struct rl_live_ring lr;
 
@@ -327,7 +300,7 @@ static void test_proc_books_bounded(void)
 		 "proc_exec ts=70005 " B "parent_pid=1 exec=/w/mmap_too_large\n"
 		 RING("ts=70006 " B, "0xc100", "0xa100", "0xb100", "0x20")
 		 MAP_SQES("ts=70007 " B, "0xc100", "0xd100", "0xb100", "0x12000"));
-	l = replay_text(body, false);
+	l = t_replay_text(body, false, NULL);
 	f = t_finding(l, RL003, 0);
 	T_OK(f && f->owner_pid == 7 && !f->owner_cmd[0] && !strcmp(f->owner_comm, "early"),
 	     "bounded: the first process to exit was forgotten (its comm still names it)");

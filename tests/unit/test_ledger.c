@@ -25,40 +25,11 @@
 	"region_free " KW "region=0xa000 ctx=0xc000 kind=rings nr_pages=2\n" \
 	"region_pages " KW "region=0xa000 count=2 at_free=1 pfn=0x100,0x101 refcount=" refs "\n"
 
-/* Replay `body` (event lines) as a complete stream. */
-static struct rl_ledger *replay_text(const char *body, bool timed_out,
-				     const struct rl_ledger_opts *opts)
-{
-	size_t len = strlen(body) + 128, events = 0;
-	char *text = malloc(len);
-	const char *p;
-	struct rl_stream_reader *r;
-	enum rl_read_status st;
-	struct rl_ledger *l;
-	struct rl_event ev;
-	FILE *f;
-
-	for (p = body; *p; p++)
-		events += *p == '\n';
-	snprintf(text, len, "ringledger-events v1\n%send events=%zu\n", body, events);
-	f = fmemopen(text, strlen(text), "r");
-	r = rl_stream_open(f);
-	l = rl_ledger_new(opts);
-	while ((st = rl_stream_next(r, &ev)) == RL_READ_EVENT)
-		rl_ledger_feed(l, &ev);
-	if (!t_ok(st == RL_READ_END, "inline stream reads completely"))
-		printf("#   %s\n", rl_stream_error(r));
-	rl_ledger_finish(l, timed_out);
-	rl_stream_close(r);
-	fclose(f);
-	free(text);
-	return l;
-}
 
 static void test_ctx_wait_timeout(void)
 {
 	static const char body[] = SETUP;
-	struct rl_ledger *l = replay_text(body, true, NULL);
+	struct rl_ledger *l = t_replay_text(body, true, NULL);
 	const struct rl_finding *f = t_only(l, RL010, "ctx outlived the wait");
 
 	if (f) {
@@ -71,7 +42,7 @@ static void test_ctx_wait_timeout(void)
 	T_EQ_U("timeout: finish is idempotent", rl_ledger_nr_findings(l), 1);
 	rl_ledger_free(l);
 
-	l = replay_text(body, false, NULL);
+	l = t_replay_text(body, false, NULL);
 	t_clean(l, "ctx alive at the end of a trace (no wait)");
 	rl_ledger_free(l);
 }
@@ -89,11 +60,11 @@ static void test_insert_before_mmap(void)
 	static const char mismatch[] = SETUP
 		"insert_pages " APP "ctx=0xc000 vma=0xd000 start=0x7f0000000000 end=0x7f0000001000 pgoff=0x10000 region=0xa000 nr_pages=1\n"
 		"mmap " APP "ctx=0xc000 vma=0xd000 start=0x7f0000000000 end=0x7f0000001000 pgoff=0x10000 ret=0\n";
-	struct rl_ledger *l = replay_text(clean, false, NULL);
+	struct rl_ledger *l = t_replay_text(clean, false, NULL);
 
 	t_clean(l, "insert before mmap, refcount 1 + 1");
 	rl_ledger_free(l);
-	l = replay_text(mismatch, false, NULL);
+	l = t_replay_text(mismatch, false, NULL);
 	t_only(l, RL006, "insert of the rings pages before an SQES mmap");
 	rl_ledger_free(l);
 }
@@ -106,7 +77,7 @@ static void test_failed_mmap(void)
 		"insert_pages " APP "ctx=0xc000 vma=0xd000 start=0x7f0000000000 end=0x7f0000001000 pgoff=0x10000 region=0xb000 nr_pages=1 nr_left=1 ret=-12\n"
 		FREE_SQES("1")
 		"page_free " KW "pfn=0x200\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	struct rl_ledger_stats st;
 
 	t_clean(l, "failed mmap");
@@ -128,7 +99,7 @@ static void test_user_provided(void)
 		"region_pages " KW "region=0xe000 count=1 at_free=1 pfn=0x300 refcount=1\n"
 		"page_free " KW "pfn=0x300\n"
 		"ctx_dead " KW "ctx=0xc000\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	const struct rl_finding *f = t_only(l, RL006, "user-provided region mmapped");
 	struct rl_ledger_stats st;
 
@@ -143,7 +114,7 @@ static void test_page_freed_under_live_region(void)
 {
 	static const char body[] = SETUP
 		"page_free " KW "pfn=0x101 stack=0xffffffff81000001\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	const struct rl_finding *f = t_only(l, RL002, "page freed under a live region");
 
 	if (f) {
@@ -181,7 +152,7 @@ static void test_region_key_reuse(void)
 		"region_pages " KW "region=0xa000 count=1 at_free=1 pfn=0x401 refcount=1\n"
 		"page_free " KW "pfn=0x401\n"
 		"ctx_dead " KW "ctx=0xc100\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	struct rl_ledger_stats st;
 
 	t_clean(l, "pages[] pointer reused by the next ring");
@@ -201,7 +172,7 @@ static void test_partial_zap(void)
 		"vma_zap " APP "vma=0xd000 start=0x7f0000000000 end=0x7f0000001000\n"
 		"page_free " APP "pfn=0x100\n"
 		"page_free " APP "pfn=0x101\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	const struct rl_finding *f = t_only(l, RL001, "free after a partial zap");
 
 	if (f)
@@ -222,7 +193,7 @@ static void test_unknown_objects(void)
 		"proc_exit " APP "exit_code=0\n"
 		"pbuf_reg " APP "ctx=0xc000 bgid=1\n"
 		"pin " APP "ctx=0xc000 nr_pages=4\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	struct rl_ledger_stats st;
 
 	t_clean(l, "objects born before tracing");
@@ -241,14 +212,14 @@ static void test_region_of_unobserved_ctx(void)
 		"region_pages " APP "region=0xf000 count=1 pfn=0x500 refcount=1\n";
 	static const char dead[] = "ctx_dead " KW "ctx=0xc000\n";
 	char both[512];
-	struct rl_ledger *l = replay_text(body, true, NULL);
+	struct rl_ledger *l = t_replay_text(body, true, NULL);
 	const struct rl_finding *f;
 
 	T_EQ_U("unobserved ctx: not waited for", rl_ledger_live_ctxs(l), 0);
 	t_clean(l, "unobserved ctx, wait timed out");
 	rl_ledger_free(l);
 	snprintf(both, sizeof(both), "%s%s", body, dead);
-	l = replay_text(both, false, NULL);
+	l = t_replay_text(both, false, NULL);
 	f = t_only(l, RL003, "buffer ring leaked by an unobserved ctx");
 	if (f)
 		T_EQ_U("unobserved ctx: bgid", f->bgid, 2);
@@ -263,7 +234,7 @@ static void test_pending_regions_by_tid(void)
 		"region_create pid=100 tid=100 region=0xb000 kind=sqes nr_pages=1\n"
 		"ctx_create pid=100 tid=100 ctx=0xc000\n"
 		"ctx_dead " KW "ctx=0xc000\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	const struct rl_finding *f = t_only(l, RL003, "only the announcing thread's region");
 
 	if (f)
@@ -276,7 +247,7 @@ static void test_lost_counter_names(void)
 	static const char body[] =
 		"lost count=3 counter=10\n"
 		"lost count=1 counter=pfn_map_full\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	const struct rl_finding *f;
 
 	T_EQ_U("lost: one finding per counter", t_count(l, RL010), 2);
@@ -310,7 +281,7 @@ static void test_callback(void)
 		"ctx_dead " KW "ctx=0xc000\n";
 	struct callback_log log = { 0 };
 	struct rl_ledger_opts opts = { .on_finding = on_finding, .cookie = &log };
-	struct rl_ledger *l = replay_text(body, false, &opts);
+	struct rl_ledger *l = t_replay_text(body, false, &opts);
 
 	T_EQ_I("callback: one call per finding", log.calls, (int)rl_ledger_nr_findings(l));
 	T_EQ_U("callback: RL002 first", log.ids[0], RL002);
@@ -327,7 +298,7 @@ static void test_many_ledgers(void)
 	size_t i, ok = 0;
 
 	for (i = 0; i < 40; i++)
-		ls[i] = replay_text(i % 2 ? broken : clean, false, NULL);
+		ls[i] = t_replay_text(i % 2 ? broken : clean, false, NULL);
 	for (i = 0; i < 40; i++) {
 		ok += rl_ledger_nr_findings(ls[i]) == (i % 2 ? 1u : 0u);
 		rl_ledger_free(ls[i]);
@@ -347,7 +318,7 @@ static void test_pin_chunks_and_order(void)
 		"backing=hugetlb file=0x0\n"
 		"unpin ctx=0xc000 key=1 owner=buffer count=2 pfn=0x600,0x500 npins=16,4 flags=0x3\n"
 		"ctx_dead ctx=0xc000\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	struct rl_ledger_stats st;
 
 	t_clean(l, "pin chunks: a folio split by chunks, unpinned out of order");
@@ -366,7 +337,7 @@ static void test_pins_of_ring_setup(void)
 		"backing=anon file=0x0\n"
 		"ctx_create tid=7 ctx=0xc000\n"
 		"ctx_dead ctx=0xc000\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	const struct rl_finding *f = t_only(l, RL004, "setup pins");
 
 	if (f) {
@@ -386,7 +357,7 @@ static void test_pin_same_folio_twice(void)
 		"unpin ctx=0xc000 key=1 owner=buffer count=3 pfn=0x800,0x800,0x801 npins=1,1,1 "
 		"flags=0x3\n"
 		"ctx_dead ctx=0xc000\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 
 	t_clean(l, "one folio twice in a pin set");
 	rl_ledger_free(l);
@@ -428,18 +399,18 @@ static void test_clone_race_orders(void)
 	unsigned i;
 
 	for (i = 0; i < 2; i++) {
-		l = replay_text(clean[i], false, NULL);
+		l = t_replay_text(clean[i], false, NULL);
 		t_clean(l, i ? "clone race: shared drop, then the release"
 			     : "clone race: the release, then the shared drop");
 		rl_ledger_free(l);
-		l = replay_text(late[i], false, NULL);
+		l = t_replay_text(late[i], false, NULL);
 		f = t_only(l, RL009, "clone race: an unpin after the release");
 		if (f)
 			T_CONTAINS("clone race: the set was released and retired", f->detail,
 				   "already dropped every pin it took and been released");
 		rl_ledger_free(l);
 	}
-	l = replay_text(guessed, false, NULL);
+	l = t_replay_text(guessed, false, NULL);
 	f = t_only(l, RL009, "clone race, both drops guessed shared: a later unpin");
 	if (f)
 		T_CONTAINS("clone race, both guessed shared: the set was never released",
@@ -458,7 +429,7 @@ static void test_bufring_without_unregister(void)
 		"ctx_dead ctx=0xc000\n"
 		"ctx_create ctx=0xc000\n"
 		"pbuf_unreg ctx=0xc000 bgid=4 ret=0\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 
 	t_clean(l, "a pinned ring that died, and a new ring at its address");
 	rl_ledger_free(l);
@@ -475,7 +446,7 @@ static void test_pfn_moves_within_region(void)
 		"region_pages " APP "region=0xa000 count=1 pfn=0x100 refcount=1\n"
 		"region_free " KW "region=0xa000 kind=rings nr_pages=2\n"
 		"region_pages " APP "region=0xa000 first=1 count=1 pfn=0x100 refcount=1\n";
-	struct rl_ledger *l = replay_text(body, false, NULL);
+	struct rl_ledger *l = t_replay_text(body, false, NULL);
 
 	T_OK(rl_ledger_nr_findings(l) < 16, "a pfn named twice in one region: no crash");
 	rl_ledger_free(l);

@@ -95,6 +95,37 @@ static inline struct rl_ledger *t_replay_stream(FILE *f, bool wait_timed_out,
 
 /* Replay tests/replays/<name>.events; a stream that does not end with its
  * trailer fails the check "<name> reads completely". */
+/* Replay `body` (event lines) as a complete stream, ledger options opts
+ * (NULL: the defaults). */
+static inline struct rl_ledger *t_replay_text(const char *body, bool timed_out,
+					       const struct rl_ledger_opts *opts)
+{
+	size_t len = strlen(body) + 128, events = 0;
+	char *text = malloc(len);
+	const char *p;
+	struct rl_stream_reader *r;
+	enum rl_read_status st;
+	struct rl_ledger *l;
+	struct rl_event ev;
+	FILE *f;
+
+	for (p = body; *p; p++)
+		events += *p == '\n';
+	snprintf(text, len, "ringledger-events v1\n%send events=%zu\n", body, events);
+	f = fmemopen(text, strlen(text), "r");
+	r = rl_stream_open(f);
+	l = rl_ledger_new(opts);
+	while ((st = rl_stream_next(r, &ev)) == RL_READ_EVENT)
+		rl_ledger_feed(l, &ev);
+	if (!t_ok(st == RL_READ_END, "inline stream reads completely"))
+		printf("#   %s\n", rl_stream_error(r));
+	rl_ledger_finish(l, timed_out);
+	rl_stream_close(r);
+	fclose(f);
+	free(text);
+	return l;
+}
+
 static inline struct rl_ledger *t_replay(const char *name, bool wait_timed_out)
 {
 	char path[256], check[300], err[256] = "";
