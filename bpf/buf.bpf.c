@@ -15,7 +15,8 @@ static __always_inline int handle_buf_register_enter(__u64 pimu)
 {
 	struct rl_task_scope *s = scope_get(false);
 
-	if (!s || !s->reg_ctx)
+	/* entered already: the other program of a pair did it */
+	if (!s || !s->reg_ctx || (kprobe_seconds && s->in_buf_register))
 		return 0;
 	s->in_buf_register = 1;
 	s->buf_index = s->buf_next_index++;
@@ -137,7 +138,9 @@ static __always_inline int handle_buf_release_enter(void *ctx, __u64 ring, __u64
 		pin_scope_open(ctx, &info, ring, RL_OPENER_BUF_RELEASE, RL_UNPIN_F_SHARED);
 		return 0;
 	}
-	bpf_map_delete_elem(&tracked_imus, &imu);
+	/* gone: the other program of a pair took the release */
+	if (bpf_map_delete_elem(&tracked_imus, &imu) == -RL_ENOENT)
+		return 0;
 	pin_scope_open(ctx, &info, ring, RL_OPENER_BUF_RELEASE, RL_UNPIN_F_RELEASED);
 	return 0;
 }
@@ -186,7 +189,9 @@ static __always_inline int handle_ubuf_release_enter(void *ctx, __u64 imu)
 	if (!tracked)
 		return 0;
 	info = *tracked;
-	bpf_map_delete_elem(&tracked_imus, &imu);
+	/* gone: the other program of a pair took it */
+	if (bpf_map_delete_elem(&tracked_imus, &imu) == -RL_ENOENT)
+		return 0;
 	ps = pin_scope_get();
 	if (ps && ps->opener == RL_OPENER_BUF_RELEASE && ps->ev.unpin.key == info.key) {
 		ps->end_flags = RL_UNPIN_F_RELEASED;

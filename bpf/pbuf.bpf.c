@@ -30,7 +30,9 @@ static __always_inline int handle_pbuf_exit(void *ctx, __u32 type, int ret)
 	struct rl_task_scope *s = scope_get(false);
 	struct rl_event *ev;
 
-	if (!s || !s->reg_ctx)
+	/* one event per call, whichever program of a pair sends it */
+	if (!s || !s->reg_ctx || !note_take(type == RL_EV_PBUF_REG ? RL_STASH_PBUF_REGISTER :
+					     RL_STASH_PBUF_UNREGISTER, s->reg_ctx, s->reg_bgid, ret))
 		return 0;
 	/* an unregistration can break a rule: it carries its stack */
 	ev = type == RL_EV_PBUF_REG ? event_reserve(type) : event_reserve_stack(type);

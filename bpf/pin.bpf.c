@@ -279,6 +279,9 @@ static __always_inline int handle_pin_pages(void *ctx, __u64 uaddr, __u64 npages
 	w.ctx = s ? s->reg_ctx : 0;
 	if (w.ctx ? !ctx_tracked(w.ctx) : !task_followed())
 		return 0;
+	/* one pin set per call, whichever program of a pair sends it */
+	if (!note_take(RL_STASH_PIN, pages, uaddr, 0))
+		return 0;
 	w.owner = pin_owner(s, &w.owner_id);
 	if (w.owner == RL_PO_UNKNOWN)
 		return 0;

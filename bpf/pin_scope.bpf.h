@@ -57,6 +57,10 @@ static __always_inline void pin_scope_open(void *ctx, const struct rl_pin_info *
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct rl_pin_scope *ps = bpf_map_lookup_elem(&pin_scopes, &tid);
 
+	if (ps && ps->opener == opener && ps->ev.unpin.key == info->key) {
+		/* the same scope: the other program of a pair opened it */
+		return;
+	}
 	if (ps) {
 		/* one left open (its exit was missed): end it first */
 		count(RL_CNT_ENTRY_MISSING);
@@ -78,6 +82,25 @@ static __always_inline void pin_scope_open(void *ctx, const struct rl_pin_info *
 	ps->ev.unpin.owner = info->owner;
 	ps->ev.unpin.owner_id = info->owner_id;
 	ps->ev.unpin.count = 0;
+	ps->pair_ptr = 0;
+}
+
+/* Whether this program, one of a pair on an unpin function, books the
+ * unpin of (ptr, n): the first of the two notes it in the scope, and the
+ * other, finding the note, takes it away (a note left by a program whose
+ * partner was skipped only shifts which of them books the next unpin of
+ * the same pages).  Unpaired, every program books. */
+static __always_inline bool pin_scope_pair_take(struct rl_pin_scope *ps, __u64 ptr, __u64 n)
+{
+	if (!kprobe_seconds)
+		return true;
+	if (ps->pair_ptr == ptr && ps->pair_n == n) {
+		ps->pair_ptr = 0;
+		return false;
+	}
+	ps->pair_ptr = ptr;
+	ps->pair_n = n;
+	return true;
 }
 
 /* The exit of the hook that opened the scope: send the last unpins with

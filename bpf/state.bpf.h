@@ -97,6 +97,9 @@ struct rl_pin_scope {
 	__u32 end_flags;	/* RL_UNPIN_F_* for the event ending it    */
 	__u32 opener;		/* the hook whose exit closes it
 				 * (enum rl_scope_opener)                  */
+	__u64 pair_ptr;		/* the unpin the first of a hook's two
+				 * programs booked (kprobe_seconds), and  */
+	__u64 pair_n;		/* its count: the other books nothing     */
 	struct rl_event ev;	/* RL_EV_UNPIN being filled                */
 };
 

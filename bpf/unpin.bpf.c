@@ -86,7 +86,7 @@ static __always_inline int handle_unpin_folio(__u64 folio, __u64 npages)
 {
 	struct rl_pin_scope *ps = unpin_scope();
 
-	if (!ps)
+	if (!ps || !pin_scope_pair_take(ps, folio, npages))
 		return 0;
 	pin_scope_add(ps, page_to_pfn((struct page *)folio), (__u32)npages);
 	return 0;
@@ -96,7 +96,7 @@ static __always_inline int handle_unpin_page(__u64 page)
 {
 	struct rl_pin_scope *ps = unpin_scope();
 
-	if (!ps)
+	if (!ps || !pin_scope_pair_take(ps, page, 1))
 		return 0;
 	pin_scope_add(ps, page_to_pfn((struct page *)page_head(page)), 1);
 	return 0;
@@ -145,14 +145,17 @@ static __always_inline int handle_unpin_pages(void *ctx, __u64 pages, __u64 npag
 		return 0;
 	ps = unpin_scope();
 	if (ps) {
-		unpin_array(ps, pages, npages);
+		if (pin_scope_pair_take(ps, pages, npages))
+			unpin_array(ps, pages, npages);
 		return 0;
 	}
 	pinned = bpf_map_lookup_elem(&tracked_pin_arrays, &pages);
 	if (!pinned || !unpin_in_task())
 		return 0;
 	info = *pinned;
-	bpf_map_delete_elem(&tracked_pin_arrays, &pages);
+	/* gone: the other program of a pair released it */
+	if (bpf_map_delete_elem(&tracked_pin_arrays, &pages) == -RL_ENOENT)
+		return 0;
 	pin_scope_open(ctx, &info, info.ctx, RL_OPENER_UNPIN_PAGES, RL_UNPIN_F_RELEASED);
 	ps = pin_scope_get();
 	if (ps)

@@ -144,7 +144,7 @@
 	H(PIN, "pin", "user pages pinned for io_uring: folios, backing, owner",	\
 	  FUNCS("io_pin_pages"),						\
 	  PROGS(.fexit = P(fx_io_pin_pages), .kprobe = P(kp_io_pin_pages),	\
-		.kretprobe = P(krp_io_pin_pages)),				\
+		.kretprobe = P(krp_io_pin_pages), .paired = true),		\
 	  RL_HF_PINS | F(RL007), false)						\
 	H(BUF_REGISTER, "buf-register",						\
 	  "registered buffer: table index and the imu holding its pins",	\
@@ -152,46 +152,51 @@
 	  PROGS(.fentry = P(fe_io_sqe_buffer_register),				\
 		.fexit = P(fx_io_sqe_buffer_register),				\
 		.kprobe = P(kp_io_sqe_buffer_register),				\
-		.kretprobe = P(krp_io_sqe_buffer_register)),			\
+		.kretprobe = P(krp_io_sqe_buffer_register), .paired = true),	\
 	  RL_HF_PINS, false)							\
 	H(BUF_RELEASE, "buf-release", "a ring drops a registered buffer (last drop unpins)", \
 	  FUNCS("io_free_rsrc_node", "io_buffer_unmap"),			\
 	  PROGS(.fentry = P(fe_buf_release), .fexit = P(fx_buf_release),	\
-		.kprobe = P(kp_buf_release), .kretprobe = P(krp_buf_release)),	\
+		.kprobe = P(kp_buf_release), .kretprobe = P(krp_buf_release),	\
+		.paired = true),						\
 	  RL_HF_PINS, false)							\
 	H(UBUF_RELEASE, "ubuf-release",						\
 	  "a registered buffer's last release (io_release_ubuf, 7.x): its unpins", \
 	  FUNCS("io_release_ubuf"),						\
 	  PROGS(.fentry = P(fe_io_release_ubuf), .fexit = P(fx_io_release_ubuf), \
-		.kprobe = P(kp_io_release_ubuf), .kretprobe = P(krp_io_release_ubuf)), \
+		.kprobe = P(kp_io_release_ubuf), .kretprobe = P(krp_io_release_ubuf), \
+		.paired = true),						\
 	  0, true)	/* refines buf-release's booking; without it that stands */ \
 	/* optional, no findings of its own: 6.1 never unpins by folio;	\
 	 * where it exists an attach failure is still a failure */		\
 	H(UNPIN_FOLIO, "unpin-folio", "pins dropped inside a release (unpin_user_folio)", \
 	  FUNCS("unpin_user_folio"),						\
-	  PROGS(.fentry = P(fe_unpin_user_folio), .kprobe = P(kp_unpin_user_folio)), \
+	  PROGS(.fentry = P(fe_unpin_user_folio), .kprobe = P(kp_unpin_user_folio), \
+		.paired = true),						\
 	  0, true)								\
 	H(UNPIN_PAGE, "unpin-page", "pins dropped inside a release (unpin_user_page)", \
 	  FUNCS("unpin_user_page"),						\
-	  PROGS(.fentry = P(fe_unpin_user_page), .kprobe = P(kp_unpin_user_page)), \
+	  PROGS(.fentry = P(fe_unpin_user_page), .kprobe = P(kp_unpin_user_page), \
+		.paired = true),						\
 	  RL_HF_PINS, false)							\
 	H(UNPIN_PAGES, "unpin-pages", "pins dropped inside a release (unpin_user_pages)", \
 	  FUNCS("unpin_user_pages"),						\
-	  PROGS(.fentry = P(fe_unpin_user_pages), .kprobe = P(kp_unpin_user_pages)), \
+	  PROGS(.fentry = P(fe_unpin_user_pages), .kprobe = P(kp_unpin_user_pages), \
+		.paired = true),						\
 	  RL_HF_PINS, false)							\
 	H(PBUF_REGISTER, "pbuf-register", "buffer ring registered: bgid, ring memory, result", \
 	  FUNCS("io_register_pbuf_ring"),					\
 	  PROGS(.fentry = P(fe_io_register_pbuf_ring),				\
 		.fexit = P(fx_io_register_pbuf_ring),				\
 		.kprobe = P(kp_io_register_pbuf_ring),				\
-		.kretprobe = P(krp_io_register_pbuf_ring)),			\
+		.kretprobe = P(krp_io_register_pbuf_ring), .paired = true),	\
 	  F(RL005), false)							\
 	H(PBUF_UNREGISTER, "pbuf-unregister", "buffer ring unregistered: bgid, result", \
 	  FUNCS("io_unregister_pbuf_ring", "io_unregister_buf_ring"),		\
 	  PROGS(.fentry = P(fe_io_unregister_pbuf_ring),			\
 		.fexit = P(fx_io_unregister_pbuf_ring),				\
 		.kprobe = P(kp_io_unregister_pbuf_ring),			\
-		.kretprobe = P(krp_io_unregister_pbuf_ring)),			\
+		.kretprobe = P(krp_io_unregister_pbuf_ring), .paired = true),	\
 	  F(RL005), false)							\
 	H(BUFRING_PIN, "bufring-pin", "a kernel user pins a buffer ring (seed 001)", \
 	  FUNCS("io_uring_cmd_buf_ring_pin"),					\
