@@ -53,6 +53,8 @@ expect_clean() {
 		clean_ids=$(grep -o -E '"id": *"RL[0-9]+"' "$J" 2>/dev/null | grep -o -E 'RL[0-9]+' |
 			sort | tr '\n' ' ')
 		t_fail "$name: clean" "ringledger check exited $rc, ids: ${clean_ids:-none}" "$T_OUT"
+		# what each finding said (the report above may be cut short)
+		grep -o -E '"detail": *"[^"]*"' "$J" 2>/dev/null | head -n 6 | sed 's/^/#     /' 
 	fi
 }
 
