@@ -50,10 +50,14 @@
 	  TP("io_uring_create"),						\
 	  PROGS(.tp = P(tp_io_uring_create), .tp2 = P(tp_io_uring_create2)),	\
 	  RL_HF_PAGES | F(RL003) | F(RL006) | F(RL008), false)			\
+	/* not paired: io_ring_exit_work runs long and many at once (a test	\
+	 * closing dozens of rings), beyond a kretprobe's maxactive, and a	\
+	 * kretprobe's own misses are not BPF misses: paired, liburing's	\
+	 * teardowns.t left 19-27 deaths unseen and uncounted */		\
 	H(RING_DEATH, "ring-death", "ring context freed (end of io_ring_exit_work)", \
 	  FUNCS("io_ring_exit_work"),						\
 	  PROGS(.fexit = P(fx_io_ring_exit_work), .kprobe = P(kp_io_ring_exit_work),	\
-		.kretprobe = P(krp_io_ring_exit_work), .paired = true),		\
+		.kretprobe = P(krp_io_ring_exit_work)),				\
 	  F(RL003), false)							\
 	H(RING_KILL, "ring-kill",						\
 	  "ring context killed: io_ring_exit_work queued (io_ring_ctx_wait_and_kill)", \
