@@ -77,8 +77,21 @@ static bool is_allowed(const struct rl_report_ctx *rc, int id)
 	return rc && (rc->allow_mask >> id) & 1;
 }
 
-/* The evidence of every stored finding of `id`, as the text report has it. */
-static void put_evidence(FILE *f, const struct rl_ledger *l, int id,
+/* Which stored findings a testcase shows: those of one id, or those of
+ * one command group. */
+struct evidence_sel {
+	int id;					/* -1: by group          */
+	const struct rl_cmd_groups *gs;
+	size_t group;
+};
+
+static bool evidence_wanted(const struct evidence_sel *sel, size_t i, const struct rl_finding *fi)
+{
+	return sel->id >= 0 ? (int)fi->id == sel->id : sel->gs->of[i] == sel->group;
+}
+
+/* The evidence of the selected stored findings, as the text report has it. */
+static void put_evidence(FILE *f, const struct rl_ledger *l, const struct evidence_sel *sel,
 			 const struct rl_report_ctx *rc)
 {
 	size_t i, n = rl_ledger_nr_findings(l), len = 0;
@@ -97,7 +110,7 @@ static void put_evidence(FILE *f, const struct rl_ledger *l, int id,
 	for (i = 0; i < n; i++) {
 		const struct rl_finding *fi = rl_ledger_finding(l, i);
 
-		if ((int)fi->id == id)
+		if (evidence_wanted(sel, i, fi))
 			rl_report_text_finding(mem, fi, rc);
 	}
 	fclose(mem);
@@ -190,32 +203,6 @@ static bool group_fails(const struct rl_ledger *l, const struct rl_cmd_groups *g
 	return true;
 }
 
-/* The evidence of every stored finding of command group j. */
-static void put_group_evidence(FILE *f, const struct rl_ledger *l,
-			       const struct rl_cmd_groups *gs, size_t j,
-			       const struct rl_report_ctx *rc)
-{
-	size_t i, n = rl_ledger_nr_findings(l), len = 0;
-	char *text = NULL;
-	FILE *mem = open_memstream(&text, &len);
-	struct rl_report_ctx plain;
-
-	if (!mem)
-		return;
-	if (rc) {
-		plain = *rc;
-		plain.color = false;
-		rc = &plain;
-	}
-	for (i = 0; i < n; i++) {
-		if (gs->of[i] == j)
-			rl_report_text_finding(mem, rl_ledger_finding(l, i), rc);
-	}
-	fclose(mem);
-	xml_escape(f, text, len);
-	free(text);
-}
-
 static void put_command_testcases(FILE *f, const struct rl_ledger *l,
 				  const struct rl_cmd_groups *gs, const bool *fails,
 				  char (*msg)[384], const struct rl_report_ctx *rc)
@@ -232,11 +219,11 @@ static void put_command_testcases(FILE *f, const struct rl_ledger *l,
 			fputs("    <failure message=\"", f);
 			xml_str(f, msg[j]);
 			fputs("\" type=\"findings\">", f);
-			put_group_evidence(f, l, gs, j, rc);
+			put_evidence(f, l, &(struct evidence_sel){ .id = -1, .gs = gs, .group = j }, rc);
 			fputs("</failure>\n", f);
 		} else {
 			fprintf(f, "    <system-out>%zu allowed finding(s)\n", gs->g[j].nr_findings);
-			put_group_evidence(f, l, gs, j, rc);
+			put_evidence(f, l, &(struct evidence_sel){ .id = -1, .gs = gs, .group = j }, rc);
 			fputs("</system-out>\n", f);
 		}
 		fputs("  </testcase>\n", f);
@@ -287,12 +274,12 @@ void rl_report_junit(FILE *f, const struct rl_ledger *l, const struct rl_report_
 			fputs("    <failure message=\"", f);
 			xml_str(f, msg[id]);
 			fprintf(f, "\" type=\"%s\">", rl_finding_name(id));
-			put_evidence(f, l, id, rc);
+			put_evidence(f, l, &(struct evidence_sel){ .id = id }, rc);
 			fputs("</failure>\n", f);
 		} else if (st.findings[id]) {
 			fprintf(f, "    <system-out>%" PRIu64 " allowed finding(s)\n",
 				st.findings[id]);
-			put_evidence(f, l, id, rc);
+			put_evidence(f, l, &(struct evidence_sel){ .id = id }, rc);
 			fputs("</system-out>\n", f);
 		}
 		fputs("  </testcase>\n", f);
