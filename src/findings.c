@@ -232,3 +232,20 @@ void rl_cmd_groups_free(struct rl_cmd_groups *gs)
 	free(gs->of);
 	memset(gs, 0, sizeof(*gs));
 }
+
+void rl_cmd_group_name(FILE *f, const struct rl_cmd_group *g,
+		       void (*put)(FILE *f, const char *s, size_t max))
+{
+	size_t k;
+
+	if (g->first->owner_cmd[0]) {
+		put(f, g->first->owner_cmd, sizeof(g->first->owner_cmd));
+	} else {
+		fputs("comm ", f);
+		put(f, g->first->owner_comm, RL_COMM_LEN);
+	}
+	fprintf(f, " (pid%s ", g->nr_pids > 1 ? "s" : "");
+	for (k = 0; k < g->nr_pids; k++)
+		fprintf(f, "%s%u", k ? ", " : "", g->pids[k]);
+	fprintf(f, "%s)", g->more_pids ? ", ..." : "");
+}

@@ -9,6 +9,7 @@
 #define RL_FINDINGS_TABLE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "rl_findings.h"
 #include "ledger.h"
@@ -50,5 +51,10 @@ const char *rl_finding_command(const struct rl_finding *f);
 /* 0, or -1 when out of memory. */
 int rl_cmd_groups_make(const struct rl_ledger *l, struct rl_cmd_groups *out);
 void rl_cmd_groups_free(struct rl_cmd_groups *gs);
+/* An attributed group's name, "/tests/bin/x (pids 7, 9)" (or "comm x
+ * (...)" without an exec name); put writes the names, escaped as the
+ * format needs. */
+void rl_cmd_group_name(FILE *f, const struct rl_cmd_group *g,
+		       void (*put)(FILE *f, const char *s, size_t max));
 
 #endif /* RL_FINDINGS_TABLE_H */

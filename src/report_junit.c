@@ -156,18 +156,7 @@ static bool testcase_fails(const struct rl_ledger_stats *st, const struct rl_led
 /* A command's name for its testcase: "/tests/bin/x (pid 7, 9)". */
 static void put_group_name(FILE *f, const struct rl_cmd_group *g)
 {
-	size_t k;
-
-	if (g->first->owner_cmd[0])
-		xml_escape(f, g->first->owner_cmd, sizeof(g->first->owner_cmd));
-	else {
-		fputs("comm ", f);
-		xml_escape(f, g->first->owner_comm, RL_COMM_LEN);
-	}
-	fprintf(f, " (pid%s ", g->nr_pids > 1 ? "s" : "");
-	for (k = 0; k < g->nr_pids; k++)
-		fprintf(f, "%s%u", k ? ", " : "", g->pids[k]);
-	fprintf(f, "%s)", g->more_pids ? ", ..." : "");
+	rl_cmd_group_name(f, g, xml_escape);
 }
 
 /* Does command group j fail?  Its message: "RL006 x1, RL001 x2" and the

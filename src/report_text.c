@@ -220,22 +220,11 @@ static void put_id_counts(FILE *f, const uint64_t *per_id)
 /* "/tests/bin/x (pid 7, 9)", or the words for findings of no command */
 static void put_group_name(FILE *f, const struct rl_cmd_group *g)
 {
-	size_t k;
-
 	if (!g->attributed) {
 		fputs("not attributable to a command", f);
 		return;
 	}
-	if (g->first->owner_cmd[0])
-		put_name(f, g->first->owner_cmd, sizeof(g->first->owner_cmd));
-	else {
-		fputs("comm ", f);
-		put_name(f, g->first->owner_comm, RL_COMM_LEN);
-	}
-	fprintf(f, " (pid%s ", g->nr_pids > 1 ? "s" : "");
-	for (k = 0; k < g->nr_pids; k++)
-		fprintf(f, "%s%u", k ? ", " : "", g->pids[k]);
-	fprintf(f, "%s)", g->more_pids ? ", ..." : "");
+	rl_cmd_group_name(f, g, put_name);
 }
 
 /* The findings under a heading per command: the findings of the command
