@@ -139,8 +139,10 @@ done
 # ---- kill -9: the file descriptors held everything -----------------------------
 if start_trace /tmp/trace.err; then
 	expect_ours_loaded "trace, SIGKILL" /tmp/bpf.KILL.run
+	t0=$(now)
 	kill -KILL $tpid
 	wait_exit $tpid 300
+	kill_took=$(secs_since "$t0")
 	if [ "$rc" = 137 ]; then t_ok "trace, SIGKILL: killed (137)"; else
 		t_fail "trace, SIGKILL: killed (137)" "exit $rc" /tmp/trace.err; fi
 	expect_ours_gone "trace, SIGKILL" /tmp/bpf.KILL.after
@@ -172,10 +174,17 @@ if wait_for_file /tmp/int2.pid; then
 	kill -INT $cpid
 	wait_exit $cpid 100
 	took=$(secs_since "$t0")
-	if [ "$rc" = 130 ] && awk "BEGIN{exit !($took < 3)}"; then
-		t_ok "check, a second SIGINT: exit 130 at once (${took} s)"
+	# "at once" is as fast as a kill -9 of trace (measured above, this
+	# boot): what is left after _exit is the kernel releasing the links,
+	# ~2 s on TCG with the kprobe pairs, which no exit path can skip; a
+	# check that waited for its command (which ignores SIGINT and sleeps
+	# 60 s) would take a minute more.
+	limit=$(awk "BEGIN{printf \"%.1f\", ${kill_took:-2} + 1.5}")
+	if [ "$rc" = 130 ] && awk "BEGIN{exit !($took < $limit)}"; then
+		t_ok "check, a second SIGINT: exit 130 at once (${took} s; a kill -9: ${kill_took:-?} s)"
 	else
-		t_fail "check, a second SIGINT: exit 130 at once" "exit $rc after $took s" /tmp/int2.out
+		t_fail "check, a second SIGINT: exit 130 at once" \
+			"exit $rc after $took s (a kill -9 of trace took ${kill_took:-?} s)" /tmp/int2.out
 	fi
 	i=0
 	while any_running $members && [ $i -lt 25 ]; do sleep 0.2; i=$((i + 1)); done

@@ -246,14 +246,21 @@ expect_clean_pins "fixed_buffers memfd (shmem)" /workloads/fixed_buffers memfd
 expect_clean_pins "fixed_buffers clone (pins shared by two rings)" /workloads/fixed_buffers clone
 # the clone race: two rings dropping a cloned buffer table at once made
 # false RL004s (one booked the release as shared).  What is judged is
-# that: no RL004 or RL009.  Its load also loses events today where the pin
-# hooks (not yet paired with kprobes) are skipped, which is RL010, printed.
+# that: no RL004 or RL009, with nothing lost.  Its load makes trampolines
+# miss (two rings' teardowns preempt each other on one CPU), so it runs
+# with the kprobe pairs even where the suite's other checks do not
+# (RL_CHECK_ARGS=--attach=fentry on the older kernels): an unpin unseen
+# would be a loss, and an inconclusive verdict, not the answer asked for.
+race_args=${RL_CHECK_ARGS:-}
+RL_CHECK_ARGS=
 check_json /workloads/clone_race 100 64
+RL_CHECK_ARGS=$race_args
 race_ids=$(grep -o -E '"id": *"RL00[49]"' "$J" | grep -o -E 'RL00[49]' | sort | uniq -c | tr '\n' ' ')
 echo "# clone_race: exit $rc, $(grep -o -E '"lost_events": *[0-9]+' "$J" | head -n 1)"
 if grep -q '^SKIP' "$T_OUT"; then
 	t_ok "clone_race: skipped, $(grep -m1 '^SKIP' "$T_OUT")"
-elif [ "$rc" != 3 ] && [ -z "$race_ids" ]; then
+elif { [ "$rc" = 0 ] || [ "$rc" = 1 ]; } && [ -z "$race_ids" ]; then
+	# 0 or 1: conclusive (2 is a loss, 3 a tool error)
 	t_ok "clone_race (a cloned buffer table dropped by two rings at once, 100x): no RL004, no RL009"
 else
 	t_fail "clone_race: no RL004, no RL009" "exit $rc, ${race_ids:-no report}" "$T_OUT"
