@@ -227,6 +227,14 @@ enum rl_counter {
 	RL_CNT__MAX,
 };
 
+/* Losses user space finds, numbered after the BPF counters: a LOST
+ * event's counter is one of either (the loader makes one per non-zero). */
+enum rl_loss {
+	RL_LOST_RECURSION = RL_CNT__MAX,	/* programs skipped, no second took the call */
+	RL_LOST_BAD_RECORD,			/* a malformed ring-buffer record */
+	RL_LOST__MAX,
+};
+
 struct rl_event_hdr {
 	__u64 ts_ns;		/* bpf_ktime_get_ns()                       */
 	__u32 type;		/* enum rl_event_type                       */
@@ -604,8 +612,7 @@ struct rl_ev_unpin {		/* UNPIN: pins of one pin set dropped */
 
 struct rl_ev_lost {		/* LOST (user space only) */
 	__u64 count;
-	__u32 counter;		/* enum rl_counter, or RL_CNT__MAX + n for a
-				 * program's recursion misses                  */
+	__u32 counter;		/* enum rl_counter or enum rl_loss   */
 	__u32 pad;
 };
 

@@ -96,7 +96,7 @@ const char *rl_field_value_name(const struct rl_field *f, uint64_t v)
 	case RL_FF_KIND:
 		return v < RL_RK__MAX ? rl_region_kind_name((enum rl_region_kind)v) : NULL;
 	case RL_FF_COUNTER:
-		return v < RL_CNT__MAX ? rl_counter_name((uint32_t)v) : NULL;
+		return v < RL_LOST__MAX ? rl_counter_name((uint32_t)v) : NULL;
 	case RL_FF_OWNER:
 		return v < RL_PO__MAX ? rl_pin_owner_name((uint32_t)v) : NULL;
 	case RL_FF_BACKING:

@@ -77,10 +77,9 @@ void rl_session_close(struct rl_session *s);
  * Called after any child is forked, so the child keeps its own nice. */
 void rl_reader_priority(void);
 
-/* LOST events for the ledger, one per non-zero loss; returns how many. */
-#define RL_LOST_RECURSION	(RL_CNT__MAX + 0)	/* recursion_misses  */
-#define RL_LOST_BAD_RECORD	(RL_CNT__MAX + 1)	/* malformed record  */
-#define RL_MAX_LOSS_EVENTS	(RL_CNT__MAX + 2)
+/* LOST events for the ledger, one per non-zero loss (enum rl_counter,
+ * then enum rl_loss); returns how many. */
+#define RL_MAX_LOSS_EVENTS	RL_LOST__MAX
 size_t rl_losses_to_events(const struct rl_losses *lo, struct rl_event *out, size_t max);
 
 #endif /* RL_LOADER_H */

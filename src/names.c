@@ -72,7 +72,7 @@ int rl_region_kind_parse(const char *s, size_t len)
 	return name_parse(kind_names, RL_RK__MAX, s, len);
 }
 
-static const char *const counter_names[RL_CNT__MAX] = {
+static const char *const counter_names[RL_LOST__MAX] = {
 	[RL_CNT_RINGBUF_FULL] = "ringbuf_full",
 	[RL_CNT_TRACK_MAP_FULL] = "track_map_full",
 	[RL_CNT_PFN_MAP_FULL] = "pfn_map_full",
@@ -81,16 +81,18 @@ static const char *const counter_names[RL_CNT__MAX] = {
 	[RL_CNT_STACK_FAIL] = "stack_fail",
 	[RL_CNT_ENTRY_MISSING] = "entry_missing",
 	[RL_CNT_PIN_TRUNCATED] = "pin_truncated",
+	[RL_LOST_RECURSION] = "recursion_miss",
+	[RL_LOST_BAD_RECORD] = "bad_record",
 };
 
 const char *rl_counter_name(uint32_t counter)
 {
-	return counter < RL_CNT__MAX ? counter_names[counter] : NULL;
+	return counter < RL_LOST__MAX ? counter_names[counter] : NULL;
 }
 
 int rl_counter_parse(const char *s, size_t len)
 {
-	return name_parse(counter_names, RL_CNT__MAX, s, len);
+	return name_parse(counter_names, RL_LOST__MAX, s, len);
 }
 
 static const char *const owner_names[RL_PO__MAX] = {

@@ -26,8 +26,8 @@ const char *rl_region_kind_name(enum rl_region_kind k);
 /* Inverse of rl_region_kind_name; -1 if unknown. */
 int rl_region_kind_parse(const char *s, size_t len);
 
-/* "ringbuf_full", ...; NULL for RL_CNT__MAX + n (a program's recursion
- * misses), which callers print as a number. */
+/* "ringbuf_full", ..., "recursion_miss", "bad_record" (enum rl_counter,
+ * then enum rl_loss); NULL past them, which callers print as a number. */
 const char *rl_counter_name(uint32_t counter);
 /* Inverse of rl_counter_name; -1 if unknown. */
 int rl_counter_parse(const char *s, size_t len);

@@ -577,8 +577,7 @@ static void rl010_lost_detail(char *buf, size_t len, const struct rl_event *ev,
 	if (name)
 		snprintf(cname, sizeof(cname), "%s", name);
 	else
-		snprintf(cname, sizeof(cname), "recursion_miss[%u]",
-			 ev->lost.counter - RL_CNT__MAX);
+		snprintf(cname, sizeof(cname), "%u", ev->lost.counter);
 	snprintf(buf, len, "%" PRIu64 " event(s) lost (counter %s)", total, cname);
 }
 

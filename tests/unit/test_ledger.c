@@ -245,18 +245,22 @@ static void test_pending_regions_by_tid(void)
 static void test_lost_counter_names(void)
 {
 	static const char body[] =
-		"lost count=3 counter=10\n"
-		"lost count=1 counter=pfn_map_full\n";
+		"lost count=3 counter=recursion_miss\n"
+		"lost count=1 counter=pfn_map_full\n"
+		"lost count=2 counter=99\n";
 	struct rl_ledger *l = t_replay_text(body, false, NULL);
 	const struct rl_finding *f;
 
-	T_EQ_U("lost: one finding per counter", t_count(l, RL010), 2);
+	T_EQ_U("lost: one finding per counter", t_count(l, RL010), 3);
 	f = t_finding(l, RL010, 0);
 	if (f)
-		T_CONTAINS("lost: recursion misses by program", f->detail, "recursion_miss[2]");
+		T_CONTAINS("lost: recursion misses by name", f->detail, "counter recursion_miss)");
 	f = t_finding(l, RL010, 1);
 	if (f)
 		T_CONTAINS("lost: counter name", f->detail, "pfn_map_full");
+	f = t_finding(l, RL010, 2);
+	if (f)
+		T_CONTAINS("lost: a counter past the names, by number", f->detail, "counter 99)");
 	rl_ledger_free(l);
 }
 
