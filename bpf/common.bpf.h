@@ -63,13 +63,14 @@ typedef struct {
 		__type(value, value_t);					\
 	} name
 
-#define RL_PERCPU_SLOT(name, value_t)					\
+#define RL_PERCPU_SLOTS(name, value_t, n)				\
 	typedef struct {						\
 		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);		\
-		__uint(max_entries, 1);					\
+		__uint(max_entries, n);					\
 		__type(key, __u32);					\
 		__type(value, value_t);					\
 	} name
+#define RL_PERCPU_SLOT(name, value_t) RL_PERCPU_SLOTS(name, value_t, 1)
 
 RL_HASH_MAP(rl_followed_pids_t, __u32, __u8, 4096);		/* tgid */
 RL_HASH_MAP(rl_tracked_ctxs_t, __u64, __u32, 4096);		/* ctx -> creator tgid */
@@ -82,7 +83,8 @@ RL_PERCPU_SLOT(rl_event_seq_t, __u64);
 RL_HASH_MAP(rl_tracked_imus_t, __u64, struct rl_pin_info, 16384);	/* imu */
 RL_HASH_MAP(rl_tracked_pin_arrays_t, __u64, struct rl_pin_info, 4096);	/* pages[] */
 RL_HASH_MAP(rl_pin_scopes_t, __u32, struct rl_pin_scope, 1024);	/* tid */
-RL_PERCPU_SLOT(rl_pin_scratch_t, struct rl_pin_scratch);
+/* [RL_SCRATCH_TRAMPOLINE], [RL_SCRATCH_KPROBE]: pin.bpf.c */
+RL_PERCPU_SLOTS(rl_pin_scratch_t, struct rl_pin_scratch, 2);
 RL_HASH_MAP(rl_pair_notes_t, struct rl_note_key, struct rl_note, 4096);
 
 extern rl_events_map_t events SEC(".maps");
@@ -391,31 +393,48 @@ static __always_inline bool unstash_args(enum rl_stash_slot slot, struct rl_stas
 
 /* ---- pairs: a hook's trampoline and kprobe programs, one call --------- */
 
+/* The two programs of a pair run in a fixed order at each point: at a
+ * function's entry the kprobe before the trampoline (ftrace calls its ops,
+ * the kprobe's among them, then jumps to the direct trampoline); at its
+ * return the fexit before the kretprobe (the trampoline returns into the
+ * return address the kretprobe took over); on a tracepoint the first
+ * program before the second (attach order).  Each handler is told which
+ * of the two it is: */
+#define RL_RUNS_FIRST	true	/* kprobe at entry, fexit, tracepoint's first  */
+#define RL_RUNS_SECOND	false	/* fentry, kretprobe, tracepoint's second      */
+
 /* Whether this program, one of a pair at a call that leaves no trace in
- * the maps, is the one to send (a, b, c): the first of the two to come
- * notes it on the task, and the other, finding that note, takes it away
- * and sends nothing.  A note left by a program whose partner was skipped
- * only shifts which of the two sends the next call with the same values.
- * Unpaired (kprobe_seconds unset), every program sends. */
-static __always_inline bool pair_note_take(enum rl_stash_slot slot, __u64 a, __u64 b, __u64 c)
+ * the maps, is the one to send (a, b, c).  The first always sends and
+ * leaves a note on the task; the second sends only when it finds none
+ * (the first was skipped), and takes the note away.  A note the second
+ * did not take (it was skipped) is stale: the next call with the same
+ * values whose first is skipped finds it and is lost.  So every loss
+ * needs one skip on each side, and at most min(first's, second's) calls
+ * are lost: the bound the loader reports (rl_plan_hook_misses).  Unpaired
+ * (kprobe_seconds unset), every program sends. */
+static __always_inline bool pair_note_take(enum rl_stash_slot slot, __u64 a, __u64 b, __u64 c,
+					   bool first)
 {
 	struct rl_note_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .slot = slot };
 	struct rl_note *seen, note = { .a = a, .b = b, .c = c };
 
-	seen = bpf_map_lookup_elem(&pair_notes, &k);
-	if (seen && seen->a == a && seen->b == b && seen->c == c) {
-		bpf_map_delete_elem(&pair_notes, &k);
-		return false;
+	if (first) {
+		if (bpf_map_update_elem(&pair_notes, &k, &note, BPF_ANY))
+			count(RL_CNT_TRACK_MAP_FULL);
+		return true;
 	}
-	if (bpf_map_update_elem(&pair_notes, &k, &note, BPF_ANY))
-		count(RL_CNT_TRACK_MAP_FULL);
-	return true;
+	seen = bpf_map_lookup_elem(&pair_notes, &k);
+	if (!seen)
+		return true;
+	bpf_map_delete_elem(&pair_notes, &k);
+	return !(seen->a == a && seen->b == b && seen->c == c);
 }
 
 /* ... for a trampoline and its kprobe pair (unpaired: every program sends) */
-static __always_inline bool note_take(enum rl_stash_slot slot, __u64 a, __u64 b, __u64 c)
+static __always_inline bool note_take(enum rl_stash_slot slot, __u64 a, __u64 b, __u64 c,
+				      bool first)
 {
-	return kprobe_seconds ? pair_note_take(slot, a, b, c) : true;
+	return kprobe_seconds ? pair_note_take(slot, a, b, c, first) : true;
 }
 
 #endif /* RL_COMMON_BPF_H */

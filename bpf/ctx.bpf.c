@@ -75,11 +75,11 @@ int BPF_PROG(tp_io_uring_create2, int fd, struct io_ring_ctx *ring, __u32 sq_ent
 /* io_ring_ctx_wait_and_kill(): the ring file's last reference went (or its
  * setup failed after the ctx was published); the exit work is queued.
  * Between this and CTX_DEAD a ring is "pending in io_ring_exit_work". */
-static __always_inline int handle_ctx_kill(__u64 ctx)
+static __always_inline int handle_ctx_kill(__u64 ctx, bool first)
 {
 	struct rl_event *ev;
 
-	if (!ctx_tracked(ctx) || !note_take(RL_STASH_RING_KILL, ctx, 0, 0))
+	if (!ctx_tracked(ctx) || !note_take(RL_STASH_RING_KILL, ctx, 0, 0, first))
 		return 0;
 	ev = event_reserve(RL_EV_CTX_KILL);
 	if (!ev)
@@ -92,20 +92,19 @@ static __always_inline int handle_ctx_kill(__u64 ctx)
 SEC("fentry/io_ring_ctx_wait_and_kill")
 int BPF_PROG(fe_io_ring_ctx_wait_and_kill, void *ring)
 {
-	return handle_ctx_kill((__u64)ring);
+	return handle_ctx_kill((__u64)ring, RL_RUNS_SECOND);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(kp_io_ring_ctx_wait_and_kill, void *ring)
 {
-	return handle_ctx_kill((__u64)ring);
+	return handle_ctx_kill((__u64)ring, RL_RUNS_FIRST);
 }
 
-/* io_ring_exit_work() ends by freeing the ctx (io_ring_ctx_free is inlined):
- * its return is the ctx's death. */
-static __always_inline int handle_exit_work(void *work)
+/* The ctx's death: io_ring_ctx_free (inlined into io_ring_exit_work, its
+ * only caller) has freed the rings and regions and is about to kfree it. */
+static __always_inline int handle_ctx_dead(__u64 ctx)
 {
-	__u64 ctx = (__u64)work - bpf_core_field_offset(struct io_ring_ctx, exit_work);
 	struct rl_event *ev;
 
 	if (!bpf_map_lookup_elem(&tracked_ctxs, &ctx))
@@ -121,6 +120,30 @@ static __always_inline int handle_exit_work(void *work)
 	return 0;
 }
 
+/* io_napi_free(ctx): the last call io_ring_ctx_free makes with the ctx
+ * before kfree(ctx), after io_rings_free (6.9 and later, with
+ * CONFIG_NET_RX_BUSY_POLL).  A function entry: its kprobe needs no return
+ * instance, so the pair holds however many rings die at once. */
+SEC("fentry/io_napi_free")
+int BPF_PROG(fe_io_napi_free, void *ring)
+{
+	return handle_ctx_dead((__u64)ring);
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_io_napi_free, void *ring)
+{
+	return handle_ctx_dead((__u64)ring);
+}
+
+/* Where io_napi_free is absent (6.1): io_ring_exit_work() ends by freeing
+ * the ctx, so its return is the death. */
+static __always_inline int handle_exit_work(void *work)
+{
+	return handle_ctx_dead((__u64)work -
+			       bpf_core_field_offset(struct io_ring_ctx, exit_work));
+}
+
 SEC("fexit/io_ring_exit_work")
 int BPF_PROG(fx_io_ring_exit_work, void *work)
 {
@@ -130,7 +153,7 @@ int BPF_PROG(fx_io_ring_exit_work, void *work)
 SEC("kprobe")
 int BPF_KPROBE(kp_io_ring_exit_work, void *work)
 {
-	stash_args(RL_STASH_RING_DEATH, (__u64)work, 0, 0, 0);
+	stash_args(RL_STASH_RING_EXIT_WORK, (__u64)work, 0, 0, 0);
 	return 0;
 }
 
@@ -139,7 +162,7 @@ int BPF_KRETPROBE(krp_io_ring_exit_work)
 {
 	struct rl_stash s;
 
-	if (!unstash_args(RL_STASH_RING_DEATH, &s))
+	if (!unstash_args(RL_STASH_RING_EXIT_WORK, &s))
 		return 0;
 	return handle_exit_work((void *)s.arg[0]);
 }

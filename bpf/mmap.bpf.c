@@ -7,12 +7,12 @@
 #include "common.bpf.h"
 
 static __always_inline int handle_unmapped_area(struct file *filp, __u64 len,
-						__u64 pgoff, __u64 flags, long ret)
+						__u64 pgoff, __u64 flags, long ret, bool first)
 {
 	__u64 ctx = (__u64)BPF_CORE_READ(filp, private_data);
 	struct rl_event *ev;
 
-	if (!ctx_tracked(ctx) || !note_take(RL_STASH_MMAP_AREA, ctx, ret, pgoff))
+	if (!ctx_tracked(ctx) || !note_take(RL_STASH_MMAP_AREA, ctx, ret, pgoff, first))
 		return 0;
 	ev = event_reserve(RL_EV_MMAP_AREA);
 	if (!ev)
@@ -33,7 +33,7 @@ SEC("fexit/io_uring_get_unmapped_area")
 int BPF_PROG(fx_io_uring_get_unmapped_area, struct file *filp, __u64 addr,
 	     __u64 len, __u64 pgoff, __u64 flags, long ret)
 {
-	return handle_unmapped_area(filp, len, pgoff, flags, ret);
+	return handle_unmapped_area(filp, len, pgoff, flags, ret, RL_RUNS_FIRST);
 }
 
 SEC("kprobe")
@@ -52,7 +52,7 @@ int BPF_KRETPROBE(krp_io_uring_get_unmapped_area, long ret)
 	if (!unstash_args(RL_STASH_MMAP_AREA, &s))
 		return 0;
 	return handle_unmapped_area((void *)s.arg[0], s.arg[1], s.arg[2],
-				    s.arg[3], ret);
+				    s.arg[3], ret, RL_RUNS_SECOND);
 }
 
 static __always_inline int handle_mmap_enter(struct file *file,

@@ -25,14 +25,14 @@ static __always_inline int handle_pbuf_enter(__u64 ring, const void *arg)
 	return 0;
 }
 
-static __always_inline int handle_pbuf_exit(void *ctx, __u32 type, int ret)
+static __always_inline int handle_pbuf_exit(void *ctx, __u32 type, int ret, bool first)
 {
 	struct rl_task_scope *s = scope_get(false);
 	struct rl_event *ev;
 
 	/* one event per call, whichever program of a pair sends it */
 	if (!s || !s->reg_ctx || !note_take(type == RL_EV_PBUF_REG ? RL_STASH_PBUF_REGISTER :
-					     RL_STASH_PBUF_UNREGISTER, s->reg_ctx, s->reg_bgid, ret))
+					     RL_STASH_PBUF_UNREGISTER, s->reg_ctx, s->reg_bgid, ret, first))
 		return 0;
 	/* an unregistration can break a rule: it carries its stack */
 	ev = type == RL_EV_PBUF_REG ? event_reserve(type) : event_reserve_stack(type);
@@ -61,7 +61,7 @@ int BPF_PROG(fe_io_register_pbuf_ring, void *ring, void *arg)
 SEC("fexit/io_register_pbuf_ring")
 int BPF_PROG(fx_io_register_pbuf_ring, void *ring, void *arg, int ret)
 {
-	return handle_pbuf_exit(ctx, RL_EV_PBUF_REG, ret);
+	return handle_pbuf_exit(ctx, RL_EV_PBUF_REG, ret, RL_RUNS_FIRST);
 }
 
 SEC("kprobe")
@@ -73,7 +73,7 @@ int BPF_KPROBE(kp_io_register_pbuf_ring, void *ring, void *arg)
 SEC("kretprobe")
 int BPF_KRETPROBE(krp_io_register_pbuf_ring, int ret)
 {
-	return handle_pbuf_exit(ctx, RL_EV_PBUF_REG, ret);
+	return handle_pbuf_exit(ctx, RL_EV_PBUF_REG, ret, RL_RUNS_SECOND);
 }
 
 /* io_unregister_pbuf_ring (7.x, 6.12), io_unregister_buf_ring (seed 001's
@@ -87,7 +87,7 @@ int BPF_PROG(fe_io_unregister_pbuf_ring, void *ring, void *arg)
 SEC("fexit/io_unregister_pbuf_ring")
 int BPF_PROG(fx_io_unregister_pbuf_ring, void *ring, void *arg, int ret)
 {
-	return handle_pbuf_exit(ctx, RL_EV_PBUF_UNREG, ret);
+	return handle_pbuf_exit(ctx, RL_EV_PBUF_UNREG, ret, RL_RUNS_FIRST);
 }
 
 SEC("kprobe")
@@ -99,7 +99,7 @@ int BPF_KPROBE(kp_io_unregister_pbuf_ring, void *ring, void *arg)
 SEC("kretprobe")
 int BPF_KRETPROBE(krp_io_unregister_pbuf_ring, int ret)
 {
-	return handle_pbuf_exit(ctx, RL_EV_PBUF_UNREG, ret);
+	return handle_pbuf_exit(ctx, RL_EV_PBUF_UNREG, ret, RL_RUNS_SECOND);
 }
 
 /* ---- kernel users pinning a buffer ring (seed 001, patched kernel) ---- */

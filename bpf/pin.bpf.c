@@ -31,18 +31,28 @@ static __always_inline __u32 pin_owner(const struct rl_task_scope *s, __u32 *id)
 	return RL_PO_RINGS;
 }
 
+/* The scratch a PIN event is built in, a slot per CPU and kind of program.
+ * A trampoline program can be preempted mid-walk (7.x, full preemption):
+ * no other task runs that program on the CPU meanwhile (the kernel skips
+ * it), but a kprobe program of another task can run there, and a shared
+ * slot sent one task's pins under the other's pin set (liburing-like load:
+ * 12 of 255 pins under a wrong key).  Kprobe programs run with preemption
+ * off and never inside one another, so one slot serves them all. */
+enum { RL_SCRATCH_TRAMPOLINE = 0, RL_SCRATCH_KPROBE = 1 };
+
 struct pin_walk {
 	__u64 pages;		/* struct page ** */
 	__u64 ctx, key, uaddr;
 	__u32 owner, owner_id, nr_pages;
 	__u32 chunk_first;	/* page index of the chunk being looked at */
+	__u32 slot;		/* RL_SCRATCH_*: whose scratch */
 };
 
-static __always_inline struct rl_pin_scratch *pin_scratch_get(void)
+static __always_inline struct rl_pin_scratch *pin_scratch_get(const struct pin_walk *w)
 {
-	__u32 zero = 0;
+	__u32 slot = w->slot & 1;
 
-	return bpf_map_lookup_elem(&pin_scratch, &zero);
+	return bpf_map_lookup_elem(&pin_scratch, &slot);
 }
 
 /* A field of the struct page in sc->raw (read whole: one helper call per
@@ -190,7 +200,7 @@ static __always_inline bool pin_page(struct rl_pin_scratch *sc, __u64 p, __u32 i
 /* bpf_loop step: page k of the chunk in sc->page */
 static long pin_chunk_page(__u32 k, struct pin_walk *w)
 {
-	struct rl_pin_scratch *sc = pin_scratch_get();
+	struct rl_pin_scratch *sc = pin_scratch_get(w);
 	__u32 i;
 
 	if (!sc || k >= RL_PIN_CHUNK)
@@ -206,7 +216,7 @@ static long pin_chunk_page(__u32 k, struct pin_walk *w)
  * otherwise each page is looked at (pin_page). */
 static long pin_chunk(__u32 c, struct pin_walk *w)
 {
-	struct rl_pin_scratch *sc = pin_scratch_get();
+	struct rl_pin_scratch *sc = pin_scratch_get(w);
 	__u32 first = c * RL_PIN_CHUNK, n, j;
 
 	if (!sc || first >= w->nr_pages)
@@ -232,7 +242,7 @@ static long pin_chunk(__u32 c, struct pin_walk *w)
 /* The pin set's PIN events; the first carries the stack of the pin. */
 static __always_inline void emit_pins(void *ctx, struct pin_walk *w)
 {
-	struct rl_pin_scratch *sc = pin_scratch_get();
+	struct rl_pin_scratch *sc = pin_scratch_get(w);
 	struct rl_event *ev;
 	__u32 nr = w->nr_pages;
 
@@ -267,7 +277,7 @@ static __always_inline void emit_pins(void *ctx, struct pin_walk *w)
  * buffer, a buffer ring's or a region's user memory.  Give them a pin set
  * and remember where its pins will be dropped. */
 static __always_inline int handle_pin_pages(void *ctx, __u64 uaddr, __u64 npages_ptr,
-					    __u64 pages)
+					    __u64 pages, __u32 slot)
 {
 	struct rl_task_scope *s = scope_get(false);
 	struct pin_walk w = {};
@@ -280,7 +290,8 @@ static __always_inline int handle_pin_pages(void *ctx, __u64 uaddr, __u64 npages
 	if (w.ctx ? !ctx_tracked(w.ctx) : !task_followed())
 		return 0;
 	/* one pin set per call, whichever program of a pair sends it */
-	if (!note_take(RL_STASH_PIN, pages, uaddr, 0))
+	if (!note_take(RL_STASH_PIN, pages, uaddr, 0,
+		       slot == RL_SCRATCH_TRAMPOLINE ? RL_RUNS_FIRST : RL_RUNS_SECOND))
 		return 0;
 	w.owner = pin_owner(s, &w.owner_id);
 	if (w.owner == RL_PO_UNKNOWN)
@@ -290,6 +301,7 @@ static __always_inline int handle_pin_pages(void *ctx, __u64 uaddr, __u64 npages
 		return 0;
 	}
 	w.key = __sync_fetch_and_add(&pin_serial, 1) + 1;
+	w.slot = slot;
 	w.pages = pages;
 	w.uaddr = uaddr;
 	w.nr_pages = nr;
@@ -318,7 +330,7 @@ int fx_io_pin_pages(__u64 *ctx)
 	bpf_get_func_arg(ctx, 0, &uaddr);
 	bpf_get_func_arg(ctx, 2, &npages);
 	bpf_get_func_ret(ctx, &ret);
-	return handle_pin_pages(ctx, uaddr, npages, ret);
+	return handle_pin_pages(ctx, uaddr, npages, ret, RL_SCRATCH_TRAMPOLINE);
 }
 
 SEC("kprobe")
@@ -335,5 +347,5 @@ int BPF_KRETPROBE(krp_io_pin_pages, void *ret)
 
 	if (!unstash_args(RL_STASH_PIN, &s))
 		return 0;
-	return handle_pin_pages(ctx, s.arg[0], s.arg[1], (__u64)ret);
+	return handle_pin_pages(ctx, s.arg[0], s.arg[1], (__u64)ret, RL_SCRATCH_KPROBE);
 }

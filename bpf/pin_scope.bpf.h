@@ -85,22 +85,24 @@ static __always_inline void pin_scope_open(void *ctx, const struct rl_pin_info *
 	ps->pair_ptr = 0;
 }
 
-/* Whether this program, one of a pair on an unpin function, books the
- * unpin of (ptr, n): the first of the two notes it in the scope, and the
- * other, finding the note, takes it away (a note left by a program whose
- * partner was skipped only shifts which of them books the next unpin of
- * the same pages).  Unpaired, every program books. */
-static __always_inline bool pin_scope_pair_take(struct rl_pin_scope *ps, __u64 ptr, __u64 n)
+/* Whether this program of an unpin pair books (ptr, n): as
+ * pair_note_take() (common.bpf.h), with the note kept in the scope.
+ * Unpaired, every program books. */
+static __always_inline bool pin_scope_pair_take(struct rl_pin_scope *ps, __u64 ptr, __u64 n,
+						bool first)
 {
+	bool same;
+
 	if (!kprobe_seconds)
 		return true;
-	if (ps->pair_ptr == ptr && ps->pair_n == n) {
-		ps->pair_ptr = 0;
-		return false;
+	if (first) {
+		ps->pair_ptr = ptr;
+		ps->pair_n = n;
+		return true;
 	}
-	ps->pair_ptr = ptr;
-	ps->pair_n = n;
-	return true;
+	same = ps->pair_ptr == ptr && ps->pair_n == n;
+	ps->pair_ptr = 0;
+	return !same;
 }
 
 /* The exit of the hook that opened the scope: send the last unpins with

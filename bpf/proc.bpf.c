@@ -50,14 +50,15 @@ int BPF_PROG(tp_sched_process_fork2, struct task_struct *parent, struct task_str
 	return proc_fork(parent, child, true);
 }
 
-static __always_inline int proc_exec(struct task_struct *p, struct linux_binprm *bprm)
+static __always_inline int proc_exec(struct task_struct *p, struct linux_binprm *bprm,
+				     bool first)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct rl_event *ev;
 	const char *name;
 
 	if (!bpf_map_lookup_elem(&followed_pids, &tgid) ||
-	    !pair_note_take(RL_STASH_PROC_EXEC, (__u64)bprm, 0, 0))
+	    !pair_note_take(RL_STASH_PROC_EXEC, (__u64)bprm, 0, 0, first))
 		return 0;
 	ev = event_reserve(RL_EV_PROC_EXEC);
 	if (!ev)
@@ -78,17 +79,17 @@ SEC("raw_tp/sched_process_exec")
 int BPF_PROG(tp_sched_process_exec, struct task_struct *p, int old_pid,
 	     struct linux_binprm *bprm)
 {
-	return proc_exec(p, bprm);
+	return proc_exec(p, bprm, RL_RUNS_FIRST);
 }
 
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(tp_sched_process_exec2, struct task_struct *p, int old_pid,
 	     struct linux_binprm *bprm)
 {
-	return proc_exec(p, bprm);
+	return proc_exec(p, bprm, RL_RUNS_SECOND);
 }
 
-static __always_inline int proc_exit(struct task_struct *p)
+static __always_inline int proc_exit(struct task_struct *p, bool first)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct rl_event *ev;
@@ -104,7 +105,7 @@ static __always_inline int proc_exit(struct task_struct *p)
 	if (!BPF_CORE_READ(p, signal, live.counter)) {
 		if (bpf_map_delete_elem(&followed_pids, &tgid) == -RL_ENOENT)
 			return 0;
-	} else if (!pair_note_take(RL_STASH_PROC_EXIT, (__u64)p, 0, 0)) {
+	} else if (!pair_note_take(RL_STASH_PROC_EXIT, (__u64)p, 0, 0, first)) {
 		return 0;
 	}
 	if (BPF_CORE_READ(p, pid) != tgid)
@@ -121,11 +122,11 @@ static __always_inline int proc_exit(struct task_struct *p)
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(tp_sched_process_exit, struct task_struct *p)
 {
-	return proc_exit(p);
+	return proc_exit(p, RL_RUNS_FIRST);
 }
 
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(tp_sched_process_exit2, struct task_struct *p)
 {
-	return proc_exit(p);
+	return proc_exit(p, RL_RUNS_SECOND);
 }

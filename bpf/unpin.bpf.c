@@ -82,21 +82,21 @@ static __always_inline struct rl_pin_scope *unpin_scope(void)
 	return ps && unpin_in_task() ? ps : NULL;
 }
 
-static __always_inline int handle_unpin_folio(__u64 folio, __u64 npages)
+static __always_inline int handle_unpin_folio(__u64 folio, __u64 npages, bool first)
 {
 	struct rl_pin_scope *ps = unpin_scope();
 
-	if (!ps || !pin_scope_pair_take(ps, folio, npages))
+	if (!ps || !pin_scope_pair_take(ps, folio, npages, first))
 		return 0;
 	pin_scope_add(ps, page_to_pfn((struct page *)folio), (__u32)npages);
 	return 0;
 }
 
-static __always_inline int handle_unpin_page(__u64 page)
+static __always_inline int handle_unpin_page(__u64 page, bool first)
 {
 	struct rl_pin_scope *ps = unpin_scope();
 
-	if (!ps || !pin_scope_pair_take(ps, page, 1))
+	if (!ps || !pin_scope_pair_take(ps, page, 1, first))
 		return 0;
 	pin_scope_add(ps, page_to_pfn((struct page *)page_head(page)), 1);
 	return 0;
@@ -136,7 +136,8 @@ static __always_inline void unpin_array(struct rl_pin_scope *ps, __u64 pages, __
 /* Inside a scope, the pins belong to its set.  Outside any, the array
  * itself may be a region's that we saw pinned, freed where no scope is
  * hooked (6.12's io_pages_free): its pins are released here, all at once. */
-static __always_inline int handle_unpin_pages(void *ctx, __u64 pages, __u64 npages)
+static __always_inline int handle_unpin_pages(void *ctx, __u64 pages, __u64 npages,
+					      bool first)
 {
 	struct rl_pin_scope *ps;
 	struct rl_pin_info *pinned, info;
@@ -145,7 +146,7 @@ static __always_inline int handle_unpin_pages(void *ctx, __u64 pages, __u64 npag
 		return 0;
 	ps = unpin_scope();
 	if (ps) {
-		if (pin_scope_pair_take(ps, pages, npages))
+		if (pin_scope_pair_take(ps, pages, npages, first))
 			unpin_array(ps, pages, npages);
 		return 0;
 	}
@@ -173,13 +174,13 @@ int fe_unpin_user_folio(__u64 *ctx)
 
 	bpf_get_func_arg(ctx, 0, &folio);
 	bpf_get_func_arg(ctx, 1, &npages);
-	return handle_unpin_folio(folio, npages);
+	return handle_unpin_folio(folio, npages, RL_RUNS_SECOND);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(kp_unpin_user_folio, void *folio, __u64 npages)
 {
-	return handle_unpin_folio((__u64)folio, npages);
+	return handle_unpin_folio((__u64)folio, npages, RL_RUNS_FIRST);
 }
 
 SEC("fentry/unpin_user_page")
@@ -188,13 +189,13 @@ int fe_unpin_user_page(__u64 *ctx)
 	__u64 page = 0;
 
 	bpf_get_func_arg(ctx, 0, &page);
-	return handle_unpin_page(page);
+	return handle_unpin_page(page, RL_RUNS_SECOND);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(kp_unpin_user_page, void *page)
 {
-	return handle_unpin_page((__u64)page);
+	return handle_unpin_page((__u64)page, RL_RUNS_FIRST);
 }
 
 SEC("fentry/unpin_user_pages")
@@ -204,11 +205,11 @@ int fe_unpin_user_pages(__u64 *ctx)
 
 	bpf_get_func_arg(ctx, 0, &pages);
 	bpf_get_func_arg(ctx, 1, &npages);
-	return handle_unpin_pages(ctx, pages, npages);
+	return handle_unpin_pages(ctx, pages, npages, RL_RUNS_SECOND);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(kp_unpin_user_pages, void *pages, __u64 npages)
 {
-	return handle_unpin_pages(ctx, (__u64)pages, npages);
+	return handle_unpin_pages(ctx, (__u64)pages, npages, RL_RUNS_FIRST);
 }

@@ -138,7 +138,7 @@ int BPF_KRETPROBE(krp_split_vma, int ret)
 /* Page tables of a vma torn down (munmap, exit, MADV_DONTNEED): its page
  * references go now, and the pages may be freed before remove_vma runs. */
 static __always_inline int handle_vma_zap(struct vm_area_struct *vma,
-					  __u64 start, __u64 end)
+					  __u64 start, __u64 end, bool first)
 {
 	__u64 key = (__u64)vma;
 	struct rl_event *ev;
@@ -146,7 +146,7 @@ static __always_inline int handle_vma_zap(struct vm_area_struct *vma,
 	if (!bpf_map_lookup_elem(&tracked_vmas, &key))
 		return 0;
 	/* the zap leaves the vma tracked: a pair sends it once by a note */
-	if (!note_take(RL_STASH_VMA_ZAP, key, start, end))
+	if (!note_take(RL_STASH_VMA_ZAP, key, start, end, first))
 		return 0;
 	ev = event_reserve(RL_EV_VMA_ZAP);
 	if (!ev)
@@ -163,13 +163,13 @@ static __always_inline int handle_vma_zap(struct vm_area_struct *vma,
 SEC("fentry/__zap_vma_range")
 int BPF_PROG(fe_zap_vma, void *tlb, struct vm_area_struct *vma, __u64 start, __u64 end)
 {
-	return handle_vma_zap(vma, start, end);
+	return handle_vma_zap(vma, start, end, RL_RUNS_SECOND);
 }
 
 SEC("kprobe")
 int BPF_KPROBE(kp_zap_vma, void *tlb, struct vm_area_struct *vma, __u64 start, __u64 end)
 {
-	return handle_vma_zap(vma, start, end);
+	return handle_vma_zap(vma, start, end, RL_RUNS_FIRST);
 }
 
 static __always_inline int handle_remove_vma(void *ctx, struct vm_area_struct *vma)

@@ -50,15 +50,22 @@
 	  TP("io_uring_create"),						\
 	  PROGS(.tp = P(tp_io_uring_create), .tp2 = P(tp_io_uring_create2)),	\
 	  RL_HF_PAGES | F(RL003) | F(RL006) | F(RL008), false)			\
-	/* not paired: io_ring_exit_work runs long and many at once (a test	\
-	 * closing dozens of rings), beyond a kretprobe's maxactive, and a	\
-	 * kretprobe's own misses are not BPF misses: paired, liburing's	\
-	 * teardowns.t left 19-27 deaths unseen and uncounted */		\
-	H(RING_DEATH, "ring-death", "ring context freed (end of io_ring_exit_work)", \
+	H(RING_DEATH, "ring-death",						\
+	  "ring context freed (io_napi_free, io_ring_ctx_free's last call)",	\
+	  FUNCS("io_napi_free"),						\
+	  PROGS(.fentry = P(fe_io_napi_free), .kprobe = P(kp_io_napi_free),	\
+		.paired = true),						\
+	  F(RL003), false)							\
+	/* ring-death's stand-in (6.1, or no CONFIG_NET_RX_BUSY_POLL).  Not	\
+	 * paired: io_ring_exit_work runs long and many at once (a test	\
+	 * closing dozens of rings), beyond a kretprobe's maxactive: paired,	\
+	 * liburing's teardowns.t left 19-27 deaths unseen */			\
+	H(RING_EXIT_WORK, "ring-exit-work",					\
+	  "ring context freed (end of io_ring_exit_work)",			\
 	  FUNCS("io_ring_exit_work"),						\
 	  PROGS(.fexit = P(fx_io_ring_exit_work), .kprobe = P(kp_io_ring_exit_work),	\
 		.kretprobe = P(krp_io_ring_exit_work)),				\
-	  F(RL003), false)							\
+	  0, true)								\
 	H(RING_KILL, "ring-kill",						\
 	  "ring context killed: io_ring_exit_work queued (io_ring_ctx_wait_and_kill)", \
 	  FUNCS("io_ring_ctx_wait_and_kill"),					\
@@ -271,6 +278,7 @@
  * PRIMARY can attach, its stand-ins stay off.
  */
 #define RL_HOOK_STANDINS(S)							\
+	S(RING_EXIT_WORK, RING_DEATH, true)					\
 	S(PAGES_MAP, REGION_CREATE, true)					\
 	S(UADDR_MAP, REGION_CREATE, false)					\
 	S(PAGES_UNMAP, REGION_FREE, true)					\

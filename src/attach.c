@@ -392,11 +392,10 @@ void rl_plan_make(struct rl_plan *plan, const struct rl_kernel_caps *caps,
 	plan_standins(plan);
 }
 
-/* The programs a hook's plan runs: [0] at entry (or the tracepoint), [1]
- * at return, [2] and [3] the ones beside those (a paired hook's kprobe
- * and kretprobe, a tracepoint's second program, attached after its
- * first); RL_PROG__MAX where it runs none. */
-#define NR_MECH_ROLES 4
+/* The programs a hook's plan runs by slot (attach.h: a tracepoint's
+ * second program is attached after its first); RL_PROG__MAX where it
+ * runs none. */
+#define NR_MECH_ROLES RL_PLAN_SLOTS
 static void plan_roles(const struct rl_hook_plan *hp, enum rl_prog_role roles[NR_MECH_ROLES])
 {
 	roles[0] = roles[1] = roles[2] = roles[3] = RL_PROG__MAX;
@@ -427,27 +426,79 @@ bool rl_plan_has_pairs(const struct rl_plan *plan)
 	return false;
 }
 
-bool rl_plan_second_covers(const struct rl_plan *plan, const struct ringledger_bpf *skel,
-			   const struct bpf_program *prog)
+bool rl_plan_has_second(const struct rl_plan *plan, size_t i)
 {
-	size_t i;
+	enum rl_prog_role roles[NR_MECH_ROLES];
 
-	for (i = 0; i < plan->nr; i++) {
-		const struct rl_hook_plan *hp = &plan->hooks[i];
-		const struct rl_hook *h = hp->hook;
+	if (i >= plan->nr || plan->hooks[i].attach_err)
+		return false;
+	plan_roles(&plan->hooks[i], roles);
+	return roles[2] != RL_PROG__MAX &&
+	       rl_hook_prog_name(plan->hooks[i].hook, roles[2]) != NULL;
+}
 
-		if (hp->attach_err)
+void rl_hook_misses_bound(struct rl_hook_misses *m, bool has_second)
+{
+	if (has_second)
+		m->lost = m->first < m->second ? m->first : m->second;
+	else
+		m->lost = m->first + m->second;
+}
+
+/* struct bpf_link_info up to a perf-event kprobe link's `missed` (6.7 on;
+ * the uapi header this builds with, 6.1's, has no perf_event member).
+ * The layout of include/uapi/linux/bpf.h: the union at 16, perf_event's
+ * inner union at 24.  An older kernel leaves it zero. */
+struct rl_kprobe_link_info {
+	__u32 type, id, prog_id, pad0;
+	__u32 perf_event_type, pad1;
+	__u64 func_name;
+	__u32 name_len, offset;
+	__u64 addr, missed, cookie;
+};
+
+static uint64_t kprobe_link_missed(const struct bpf_link *link)
+{
+	struct rl_kprobe_link_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (!link || bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &len) ||
+	    info.type != BPF_LINK_TYPE_PERF_EVENT)
+		return 0;
+	return info.missed;
+}
+
+void rl_plan_hook_misses(const struct rl_plan *plan, const struct ringledger_bpf *skel,
+			 size_t i, struct rl_hook_misses *m)
+{
+	enum rl_prog_role roles[NR_MECH_ROLES];
+	size_t j;
+
+	memset(m, 0, sizeof(*m));
+	if (i >= plan->nr)
+		return;
+	plan_roles(&plan->hooks[i], roles);
+	for (j = 0; j < NR_MECH_ROLES; j++) {
+		struct bpf_program *prog = rl_hook_prog(plan->hooks[i].hook, roles[j], skel);
+		struct bpf_prog_info info = {};
+		__u32 info_len = sizeof(info);
+		uint64_t n = 0;
+		int fd;
+
+		if (!prog || !plan->links[i][j])
 			continue;
-		/* a paired hook's kprobes take what its trampolines skip (the
-		 * kprobes' own misses, rare, are losses) */
-		if (hp->mech == RL_MECH_FENTRY && hp->paired &&
-		    (rl_hook_prog(h, RL_PROG_FENTRY, skel) == prog ||
-		     rl_hook_prog(h, RL_PROG_FEXIT, skel) == prog))
-			return true;
-		if (hp->mech == RL_MECH_TRACEPOINT && rl_hook_prog(h, RL_PROG_TP, skel) == prog)
-			return rl_hook_prog(h, RL_PROG_TP2, skel) != NULL;
+		fd = bpf_program__fd(prog);
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &info_len))
+			n = info.recursion_misses;
+		if (roles[j] == RL_PROG_KPROBE || roles[j] == RL_PROG_KRETPROBE)
+			n += kprobe_link_missed(plan->links[i][j]);
+		if (j < 2)
+			m->first += n;
+		else
+			m->second += n;
 	}
-	return false;
+	rl_hook_misses_bound(m, rl_plan_has_second(plan, i));
 }
 
 int rl_plan_apply(struct rl_plan *plan, struct ringledger_bpf *skel)
@@ -516,7 +567,7 @@ int rl_plan_attach(struct rl_plan *plan, struct ringledger_bpf *skel)
 				failures++;
 				break;
 			}
-			plan->links[plan->nr_links++] = link;
+			plan->links[i][j] = link;
 		}
 	}
 	return failures;
@@ -524,11 +575,13 @@ int rl_plan_attach(struct rl_plan *plan, struct ringledger_bpf *skel)
 
 void rl_plan_detach(struct rl_plan *plan)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < plan->nr_links; i++)
-		bpf_link__destroy(plan->links[i]);
-	plan->nr_links = 0;
+	for (i = 0; i < plan->nr; i++)
+		for (j = 0; j < RL_PLAN_SLOTS; j++) {
+			bpf_link__destroy(plan->links[i][j]);
+			plan->links[i][j] = NULL;
+		}
 }
 
 static bool hook_ok(const struct rl_hook_plan *hp)

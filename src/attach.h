@@ -71,11 +71,27 @@ struct rl_hook_plan {
 	int attach_err;			/* -errno of a failed attach, 0 if ok   */
 };
 
+/* The programs a hook's plan runs, by slot: [0] at entry (or the
+ * tracepoint), [1] at return, [2] and [3] the second side beside those (a
+ * paired hook's kprobe and kretprobe, a tracepoint's second program). */
+#define RL_PLAN_SLOTS 4
+
 struct rl_plan {
 	size_t nr;
 	struct rl_hook_plan hooks[RL_MAX_HOOKS];
-	struct bpf_link *links[RL_MAX_HOOKS * 4];
-	size_t nr_links;
+	struct bpf_link *links[RL_MAX_HOOKS][RL_PLAN_SLOTS];
+};
+
+/* The calls the kernel skipped at one hook.  A program is skipped when it
+ * is already running on that CPU (rl_hooks.h); a kprobe's count has, from
+ * 6.7 on (the kprobe link's `missed`), the probe's own misses too: a hit
+ * inside another kprobe, a kretprobe out of return instances.  With a
+ * second side a call is lost only when both sides skipped it, so at most
+ * min(first, second) are; without one, every skipped call is. */
+struct rl_hook_misses {
+	uint64_t first;		/* slots 0-1: trampolines, first tracepoint prog */
+	uint64_t second;	/* slots 2-3                                     */
+	uint64_t lost;		/* at most                                       */
 };
 
 /* Probe the running kernel.  `btf_path` NULL: /sys/kernel/btf/vmlinux. */
@@ -121,11 +137,15 @@ const char *rl_hook_target(const struct rl_hook *h);
 const char *rl_hook_prog_name(const struct rl_hook *h, enum rl_prog_role r);
 /* Its row says .paired (include/rl_hooks.h). */
 bool rl_hook_paired(const struct rl_hook *h);
-/* Whether the plan runs another program at prog's point that takes the
- * calls prog is skipped for (a trampoline's kprobe pair, a tracepoint's
- * second program: rl_hooks.h): then prog's misses lose nothing. */
-bool rl_plan_second_covers(const struct rl_plan *plan, const struct ringledger_bpf *skel,
-			   const struct bpf_program *prog);
+/* Whether hook i's plan runs a second side (rl_plan_slots 2-3) that takes
+ * the calls its first is skipped for: a paired hook's kprobes beside its
+ * trampolines, a tracepoint's second program (rl_hooks.h). */
+bool rl_plan_has_second(const struct rl_plan *plan, size_t i);
+/* m->lost from m->first and m->second, by the rule above. */
+void rl_hook_misses_bound(struct rl_hook_misses *m, bool has_second);
+/* Hook i's misses, read from the kernel (its attached programs and links). */
+void rl_plan_hook_misses(const struct rl_plan *plan, const struct ringledger_bpf *skel,
+			 size_t i, struct rl_hook_misses *m);
 struct bpf_program *rl_hook_prog(const struct rl_hook *h, enum rl_prog_role r,
 				 const struct ringledger_bpf *skel);
 const char *rl_mech_name(enum rl_mech m);

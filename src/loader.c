@@ -192,7 +192,6 @@ int rl_session_poll(struct rl_session *s, int timeout_ms)
 
 void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 {
-	struct bpf_program *prog;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -204,38 +203,31 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 
 	out->second_runs = __atomic_load_n(&s->skel->bss->second_runs, __ATOMIC_RELAXED);
 
-	/* a program skipped because it (or, for kprobes, another) ran on that
-	 * CPU lost its event, unless a second program took the call */
-	bpf_object__for_each_program(prog, s->skel->obj) {
-		struct bpf_prog_info info = {};
-		__u32 info_len = sizeof(info);
-		int fd = bpf_program__fd(prog);
-		bool covered;
+	/* calls the kernel skipped our programs for, hook by hook: lost only
+	 * where no program beside took them (rl_plan_hook_misses) */
+	for (i = 0; i < s->plan.nr; i++) {
+		const struct rl_hook *h = s->plan.hooks[i].hook;
+		struct rl_hook_misses m;
 
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &info_len) ||
-		    !info.recursion_misses)
+		rl_plan_hook_misses(&s->plan, s->skel, i, &m);
+		if (!m.first && !m.second)
 			continue;
-		covered = rl_plan_second_covers(&s->plan, s->skel, prog);
-		if (s->verbose)
-			fprintf(stderr, "ringledger: %s was skipped %llu times (it was running on that "
-				"CPU)%s\n", bpf_program__name(prog),
-				(unsigned long long)info.recursion_misses,
-				covered ? "; the program beside it took those calls" : "");
 		/* the arena window hook runs for every mmap of the system and
 		 * does work only inside an arena mmap: none, nothing lost */
-		if (!covered && (prog == s->skel->progs.fx_arena_window ||
-				 prog == s->skel->progs.krp_arena_window))
-			covered = !__atomic_load_n(&s->skel->bss->arena_scopes_opened,
-						   __ATOMIC_RELAXED);
-		if (covered) {
-			out->covered_misses += info.recursion_misses;
-			continue;
-		}
-		if (prog == s->skel->progs.tp_mm_page_free || prog == s->skel->progs.tp_mm_page_free2) {
-			out->page_free_misses += info.recursion_misses;
-			continue;
-		}
-		out->recursion_misses += info.recursion_misses;
+		if (m.lost && rl_hook_prog(h, RL_PROG_FEXIT, s->skel) == s->skel->progs.fx_arena_window &&
+		    !__atomic_load_n(&s->skel->bss->arena_scopes_opened, __ATOMIC_RELAXED))
+			m.lost = 0;
+		if (s->verbose)
+			fprintf(stderr, "ringledger: hook %s: %llu calls skipped by %s, %llu by %s: "
+				"%s%llu lost\n", rl_hook_name(h), (unsigned long long)m.first,
+				rl_mech_name(s->plan.hooks[i].mech), (unsigned long long)m.second,
+				rl_plan_has_second(&s->plan, i) ? "the programs beside" : "none beside",
+				m.lost ? "at most " : "", (unsigned long long)m.lost);
+		out->covered_misses += m.first + m.second - m.lost;
+		if (rl_hook_prog(h, RL_PROG_TP, s->skel) == s->skel->progs.tp_mm_page_free)
+			out->page_free_misses += m.lost;
+		else
+			out->recursion_misses += m.lost;
 	}
 }
 

@@ -31,13 +31,13 @@ static const char *const common_funcs[] = {
 static const char *const k73[] = {
 	"io_create_region", "io_free_region", "io_uring_get_unmapped_area", "remove_vma",
 	"__zap_vma_range", "arena_get_unmapped_area", "mm_get_unmapped_area",
-	"io_free_rsrc_node", "unpin_user_folio", NULL,
+	"io_free_rsrc_node", "unpin_user_folio", "io_napi_free", NULL,
 };
 
 static const char *const k612[] = {
 	"io_pages_map", "__io_uaddr_map", "io_pages_unmap", "io_pages_free", "io_put_bl",
 	"io_uring_get_unmapped_area", "remove_vma", "arena_get_unmapped_area",
-	"mm_get_unmapped_area", "io_buffer_unmap", "unpin_user_folio", NULL,
+	"mm_get_unmapped_area", "io_buffer_unmap", "unpin_user_folio", "io_napi_free", NULL,
 };
 
 /* 6.1.176: the rings from io_pages_map (a stable backport), no rings in
@@ -145,6 +145,8 @@ int main(void)
 	expect_mech("7.3", &plan, "pages-map", RL_MECH_ABSENT, NULL);
 	T_CONTAINS("7.3: a stand-in says it is not needed", hook(&plan, "pages-map")->why,
 		   "not needed: region-create");
+	expect_mech("7.3", &plan, "ring-death", RL_MECH_FENTRY, "io_napi_free");
+	expect_mech("7.3", &plan, "ring-exit-work", RL_MECH_ABSENT, NULL);
 	expect_findings("7.3", &plan, ALL_BUT_RL005, 0);
 	rl_caps_free(&caps);
 
@@ -157,6 +159,7 @@ int main(void)
 	expect_mech("6.12", &plan, "pages-free", RL_MECH_FENTRY, "io_pages_free");
 	expect_mech("6.12", &plan, "put-bl", RL_MECH_FENTRY, "io_put_bl");
 	expect_mech("6.12", &plan, "buf-release", RL_MECH_FENTRY, "io_buffer_unmap");
+	expect_mech("6.12", &plan, "ring-death", RL_MECH_FENTRY, "io_napi_free");
 	T_CONTAINS("6.12: region-free names its stand-ins", hook(&plan, "region-free")->why,
 		   "seen through pages-unmap pages-free put-bl");
 	expect_findings("6.12", &plan, ALL_BUT_RL005, 0);
@@ -195,6 +198,9 @@ int main(void)
 	expect_mech("6.1", &plan, "vma-remove", RL_MECH_FENTRY, "vm_area_free");
 	expect_mech("6.1", &plan, "mmap-area", RL_MECH_FENTRY, "io_uring_mmu_get_unmapped_area");
 	expect_mech("6.1", &plan, "unpin-folio", RL_MECH_ABSENT, NULL);
+	/* no io_napi_free before 6.9: the death is io_ring_exit_work's return */
+	expect_mech("6.1", &plan, "ring-death", RL_MECH_STANDIN, NULL);
+	expect_mech("6.1", &plan, "ring-exit-work", RL_MECH_FENTRY, "io_ring_exit_work");
 	expect_findings("6.1", &plan, ALL_BUT_RL005, 0);
 	rl_caps_free(&caps);
 
