@@ -27,7 +27,8 @@ echo fake > "$fake/kernel/vmlinuz"
 echo fake-kernel > "$fake/kernel/version"
 : > "$fake/kvm"
 fake_run() {
-	PATH=$fake/bin:$PATH RL_KVM_DEV=$fake/kvm RL_ACCEL_NOTE=$fake/accel \
+	# its own lock: a fake guest waits for no real one (another checkout's)
+	PATH=$fake/bin:$PATH RL_KVM_DEV=$fake/kvm RL_ACCEL_NOTE=$fake/accel RL_GUEST_LOCK=$fake/lock \
 		sh "$run" -k "$fake/kernel" -t 20 -- true > "$fake/out" 2> "$fake/err"
 }
 fake_run
