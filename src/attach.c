@@ -457,15 +457,19 @@ struct rl_kprobe_link_info {
 	__u64 addr, missed, cookie;
 };
 
-static uint64_t kprobe_link_missed(const struct bpf_link *link)
+/* A kprobe link's own misses; *blind when the kernel does not say (it
+ * fills perf_event.type for every perf link it describes). */
+static uint64_t kprobe_link_missed(const struct bpf_link *link, bool *blind)
 {
 	struct rl_kprobe_link_info info;
 	__u32 len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
 	if (!link || bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &len) ||
-	    info.type != BPF_LINK_TYPE_PERF_EVENT)
+	    info.type != BPF_LINK_TYPE_PERF_EVENT || !info.perf_event_type) {
+		*blind = true;
 		return 0;
+	}
 	return info.missed;
 }
 
@@ -492,7 +496,7 @@ void rl_plan_hook_misses(const struct rl_plan *plan, const struct ringledger_bpf
 		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &info_len))
 			n = info.recursion_misses;
 		if (roles[j] == RL_PROG_KPROBE || roles[j] == RL_PROG_KRETPROBE)
-			n += kprobe_link_missed(plan->links[i][j]);
+			n += kprobe_link_missed(plan->links[i][j], &m->blind);
 		if (j < 2)
 			m->first += n;
 		else

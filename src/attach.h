@@ -92,6 +92,9 @@ struct rl_hook_misses {
 	uint64_t first;		/* slots 0-1: trampolines, first tracepoint prog */
 	uint64_t second;	/* slots 2-3                                     */
 	uint64_t lost;		/* at most                                       */
+	bool blind;		/* a kprobe link whose own misses the kernel
+				 * does not report (before 6.7): a kretprobe
+				 * out of instances would go uncounted         */
 };
 
 /* Probe the running kernel.  `btf_path` NULL: /sys/kernel/btf/vmlinux. */

@@ -196,6 +196,7 @@ static void settle_ledger(struct check_state *st, struct rl_session *sess,
 	st->ringbuf_peak = losses.ringbuf_peak;
 	st->ringbuf_bytes = losses.ringbuf_bytes;
 	account_page_free_misses(&losses, st->ledger);
+	rl_losses_note_blind(&losses);
 	n = rl_losses_to_events(&losses, lost, RL_MAX_LOSS_EVENTS);
 	for (i = 0; i < n; i++)
 		on_event(&lost[i], st);

@@ -205,6 +205,7 @@ static int trace_finish(struct trace_state *st, struct rl_session *sess)
 	int sig = rl_stop_signal();
 
 	rl_session_losses(sess, &losses);
+	rl_losses_note_blind(&losses);
 	n = rl_losses_to_events(&losses, lost, RL_MAX_LOSS_EVENTS);
 	for (i = 0; i < n; i++)
 		on_trace_event(&lost[i], st);

@@ -210,6 +210,7 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 		struct rl_hook_misses m;
 
 		rl_plan_hook_misses(&s->plan, s->skel, i, &m);
+		out->kprobe_misses_blind |= m.blind;
 		if (!m.first && !m.second)
 			continue;
 		/* the arena window hook runs for every mmap of the system and
@@ -229,6 +230,14 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 		else
 			out->recursion_misses += m.lost;
 	}
+}
+
+void rl_losses_note_blind(const struct rl_losses *lo)
+{
+	if (lo->kprobe_misses_blind)
+		fprintf(stderr, "ringledger: note: this kernel does not report a kprobe's own "
+			"misses (6.7 and later do): a kretprobe out of return instances, with many "
+			"tasks inside its function at once, would lose a call uncounted\n");
 }
 
 void rl_reader_priority(void)

@@ -51,6 +51,7 @@ struct rl_losses {
 					 * it; they matter only if a tracked
 					 * page's free went unseen          */
 	uint64_t bad_records;
+	bool kprobe_misses_blind;	/* rl_hook_misses.blind, any hook */
 	/* not losses: calls a first program was skipped for that its second
 	 * program took (rl_hooks.h), and the second programs' runs */
 	uint64_t covered_misses;
@@ -76,6 +77,9 @@ void rl_session_close(struct rl_session *s);
  * CPU-bound command on every CPU must not leave the ring buffer unread.
  * Called after any child is forked, so the child keeps its own nice. */
 void rl_reader_priority(void);
+
+/* One line on stderr when lo->kprobe_misses_blind. */
+void rl_losses_note_blind(const struct rl_losses *lo);
 
 /* LOST events for the ledger, one per non-zero loss (enum rl_counter,
  * then enum rl_loss); returns how many. */
