@@ -89,7 +89,8 @@ struct rl_plan {
  * second side a call is lost only when both sides skipped it, so at most
  * min(first, second) are; without one, every skipped call is. */
 struct rl_hook_misses {
-	uint64_t first;		/* slots 0-1: trampolines, first tracepoint prog */
+	uint64_t first;		/* slots 0-1: trampolines (kprobes if unpaired),
+				 * a tracepoint's first program             */
 	uint64_t second;	/* slots 2-3                                     */
 	uint64_t lost;		/* at most                                       */
 	bool blind;		/* a kprobe link whose own misses the kernel

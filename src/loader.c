@@ -201,8 +201,6 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 	out->ringbuf_peak = __atomic_load_n(&s->skel->bss->ringbuf_peak, __ATOMIC_RELAXED);
 	out->ringbuf_bytes = bpf_map__max_entries(s->skel->maps.events);
 
-	out->second_runs = __atomic_load_n(&s->skel->bss->second_runs, __ATOMIC_RELAXED);
-
 	/* calls the kernel skipped our programs for, hook by hook: lost only
 	 * where no program beside took them (rl_plan_hook_misses) */
 	for (i = 0; i < s->plan.nr; i++) {
@@ -224,7 +222,6 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 				rl_mech_name(s->plan.hooks[i].mech), (unsigned long long)m.second,
 				rl_plan_has_second(&s->plan, i) ? "the programs beside" : "none beside",
 				m.lost ? "at most " : "", (unsigned long long)m.lost);
-		out->covered_misses += m.first + m.second - m.lost;
 		if (rl_hook_prog(h, RL_PROG_TP, s->skel) == s->skel->progs.tp_mm_page_free)
 			out->page_free_misses += m.lost;
 		else

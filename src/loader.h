@@ -51,13 +51,10 @@ struct rl_losses {
 					 * it; they matter only if a tracked
 					 * page's free went unseen          */
 	uint64_t bad_records;
-	bool kprobe_misses_blind;	/* rl_hook_misses.blind, any hook */
-	/* not losses: calls a first program was skipped for that its second
-	 * program took (rl_hooks.h), and the second programs' runs */
-	uint64_t covered_misses;
-	uint64_t second_runs;
-	/* not losses either: how full the ring buffer got (bytes, a lower bound)
-	 * and its size */
+	/* not losses: a kprobe whose own misses the kernel does not report
+	 * (rl_hook_misses.blind, any hook: rl_losses_note_blind), how full
+	 * the ring buffer got (bytes, a lower bound) and its size */
+	bool kprobe_misses_blind;
 	uint64_t ringbuf_peak;
 	uint64_t ringbuf_bytes;
 };
