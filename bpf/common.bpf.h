@@ -38,6 +38,7 @@ extern const volatile bool capture_stacks;
  * include/rl_hooks.h): each of a pair then does the work only if the
  * other has not */
 extern const volatile bool kprobe_seconds;
+extern const volatile __u64 tp_kprobe_slots;
 extern const volatile __u64 vmemmap_base_default;
 #define RL_ENOENT		2	/* errno: no bpf_map_delete_elem of a key gone */
 #define RL_MAX_FREE_ORDER	10	/* MAX_PAGE_ORDER on x86-64 */
@@ -107,7 +108,6 @@ extern rl_pair_notes_t pair_notes SEC(".maps");
 extern __u64 counters[RL_CNT__MAX];
 extern __u64 events_emitted;
 extern __u64 ringbuf_peak;	/* bytes: the most waiting at a submit */
-extern __u64 second_runs;	/* calls taken by a tracepoint's second program */
 extern __u64 pin_serial;
 extern __s64 open_pin_scopes;
 extern __s64 open_arena_scopes;
@@ -403,31 +403,55 @@ static __always_inline bool unstash_args(enum rl_stash_slot slot, struct rl_stas
 #define RL_RUNS_FIRST	true	/* kprobe at entry, fexit, tracepoint's first  */
 #define RL_RUNS_SECOND	false	/* fentry, kretprobe, tracepoint's second      */
 
-/* Whether this program, one of a pair at a call that leaves no trace in
- * the maps, is the one to send (a, b, c).  The first always sends and
- * leaves a note on the task; the second sends only when it finds none
- * (the first was skipped), and takes the note away.  A note the second
- * did not take (it was skipped) is stale: the next call with the same
- * values whose first is skipped finds it and is lost.  So every loss
- * needs one skip on each side, and at most min(first's, second's) calls
- * are lost: the bound the loader reports (rl_plan_hook_misses).  Unpaired
- * (kprobe_seconds unset), every program sends. */
-static __always_inline bool pair_note_take(enum rl_stash_slot slot, __u64 a, __u64 b, __u64 c,
-					   bool first)
+/* Whether this program, one of two or three at a call that leaves no
+ * trace in the maps, is the one to send (a, b, c).  The first always
+ * sends and leaves a note on the task; a middle one (a tracepoint's first
+ * program behind its iterator's kprobe) sends only when it finds none, and
+ * then leaves one; the last sends only when it finds none, and takes the
+ * note away.  A note the last did not take (it was skipped) is stale: the
+ * next call with the same values whose first is skipped finds it and is
+ * lost.  So every loss needs a skip on each side, and at most the fewest
+ * skips of any side are lost: the bound the loader reports
+ * (rl_plan_hook_misses).  Unpaired, every program sends. */
+enum rl_run_role { RL_ROLE_FIRST, RL_ROLE_MIDDLE, RL_ROLE_LAST };
+
+static __always_inline bool chain_note_take(enum rl_stash_slot slot, __u64 a, __u64 b, __u64 c,
+					    enum rl_run_role role)
 {
 	struct rl_note_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .slot = slot };
 	struct rl_note *seen, note = { .a = a, .b = b, .c = c };
+	bool match;
 
-	if (first) {
-		if (bpf_map_update_elem(&pair_notes, &k, &note, BPF_ANY))
-			count(RL_CNT_TRACK_MAP_FULL);
-		return true;
+	if (role != RL_ROLE_FIRST) {
+		seen = bpf_map_lookup_elem(&pair_notes, &k);
+		match = seen && seen->a == a && seen->b == b && seen->c == c;
+		if (role == RL_ROLE_LAST) {
+			if (seen)
+				bpf_map_delete_elem(&pair_notes, &k);
+			return !match;
+		}
+		if (match)
+			return false;
 	}
-	seen = bpf_map_lookup_elem(&pair_notes, &k);
-	if (!seen)
-		return true;
-	bpf_map_delete_elem(&pair_notes, &k);
-	return !(seen->a == a && seen->b == b && seen->c == c);
+	if (bpf_map_update_elem(&pair_notes, &k, &note, BPF_ANY))
+		count(RL_CNT_TRACK_MAP_FULL);
+	return true;
+}
+
+static __always_inline bool pair_note_take(enum rl_stash_slot slot, __u64 a, __u64 b, __u64 c,
+					   bool first)
+{
+	return chain_note_take(slot, a, b, c, first ? RL_ROLE_FIRST : RL_ROLE_LAST);
+}
+
+/* A tracepoint's programs: its iterator's kprobe (where the loader
+ * attached one: tp_kprobe_slots has the hook's stash slot) runs first,
+ * then the first and the second program. */
+static __always_inline enum rl_run_role tp_role(enum rl_stash_slot slot, bool first)
+{
+	if (!first)
+		return RL_ROLE_LAST;
+	return (tp_kprobe_slots >> slot) & 1 ? RL_ROLE_MIDDLE : RL_ROLE_FIRST;
 }
 
 /* ... for a trampoline and its kprobe pair (unpaired: every program sends) */

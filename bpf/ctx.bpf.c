@@ -29,19 +29,17 @@ static __always_inline void claim_ring_regions(struct io_ring_ctx *ring)
 }
 
 static __always_inline int ring_created(int fd, struct io_ring_ctx *ring, __u32 sq_entries,
-					__u32 cq_entries, __u32 flags, bool second)
+					__u32 cq_entries, __u32 flags)
 {
 	__u64 key = (__u64)ring;
 	struct rl_event *ev;
 
 	if (!task_followed())
 		return 0;
-	/* the second program: the first tracked it unless it was skipped */
-	if (second) {
-		if (bpf_map_lookup_elem(&tracked_ctxs, &key))
-			return 0;
-		__sync_fetch_and_add(&second_runs, 1);
-	}
+	/* one of the hook's programs before this one tracked it, unless it
+	 * was skipped (the three run one after another on this task) */
+	if (bpf_map_lookup_elem(&tracked_ctxs, &key))
+		return 0;
 	track(&tracked_ctxs, (__u64)ring, current_tgid(), RL_CNT_TRACK_MAP_FULL);
 	claim_ring_regions(ring);
 	ev = event_reserve(RL_EV_CTX_CREATE);
@@ -60,7 +58,7 @@ SEC("raw_tp/io_uring_create")
 int BPF_PROG(tp_io_uring_create, int fd, struct io_ring_ctx *ring, __u32 sq_entries,
 	     __u32 cq_entries, __u32 flags)
 {
-	return ring_created(fd, ring, sq_entries, cq_entries, flags, false);
+	return ring_created(fd, ring, sq_entries, cq_entries, flags);
 }
 
 /* Tracepoint programs can be preempted (7.x): a ring made on a CPU while
@@ -69,7 +67,18 @@ SEC("raw_tp/io_uring_create")
 int BPF_PROG(tp_io_uring_create2, int fd, struct io_ring_ctx *ring, __u32 sq_entries,
 	     __u32 cq_entries, __u32 flags)
 {
-	return ring_created(fd, ring, sq_entries, cq_entries, flags, true);
+	return ring_created(fd, ring, sq_entries, cq_entries, flags);
+}
+
+/* The tracepoint's iterator: a kprobe there runs first, with preemption
+ * off (page.bpf.c says why).  __traceiter_io_uring_create(data, fd, ctx,
+ * sq_entries, cq_entries, flags): the sixth argument is in r9 (x86-64),
+ * past what BPF_KPROBE names. */
+SEC("kprobe")
+int kp_io_uring_create(struct pt_regs *ctx)
+{
+	return ring_created((int)PT_REGS_PARM2(ctx), (struct io_ring_ctx *)PT_REGS_PARM3(ctx),
+			    (__u32)PT_REGS_PARM4(ctx), (__u32)PT_REGS_PARM5(ctx), (__u32)ctx->r9);
 }
 
 /* io_ring_ctx_wait_and_kill(): the ring file's last reference went (or its

@@ -16,6 +16,8 @@ const volatile bool comm_filter = false;
 const volatile char target_comm[RL_COMM_LEN] = {};
 const volatile bool capture_stacks = true;
 const volatile bool kprobe_seconds = false;
+/* bit (1 << stash slot) of each tracepoint hook whose iterator has a kprobe */
+const volatile __u64 tp_kprobe_slots = 0;
 const volatile __u64 vmemmap_base_default = 0xffffea0000000000ULL;
 const volatile __u64 wakeup_bytes = RL_RINGBUF_DEFAULT_BYTES / 8;
 
@@ -58,10 +60,6 @@ __u64 events_emitted = 0;
 /* the most bytes the ring buffer held when a producer looked (racy max:
  * a lower bound, reported as the peak fill) */
 __u64 ringbuf_peak = 0;
-/* Calls a tracepoint's first program was skipped for (the kernel runs a
- * program once per CPU at a time: a call from an interrupt inside it, or
- * from another task while it is preempted) that its second took. */
-__u64 second_runs = 0;
 /* Arena mmaps seen at all: the window hook (on every mmap of the system)
  * does work only inside one, so before the first its misses lose nothing. */
 __u64 arena_scopes_opened = 0;

@@ -59,10 +59,9 @@ static long untrack_tail(__u32 i, __u64 *head)
 /* Fires for every page freed in the system: one map lookup, nothing else,
  * unless the pfn is ours.  Tracked pages are order-0 or the head of a
  * compound region, so the head pfn is the only key to look up.  The pfn
- * leaves the map before the event is sent, which is what lets the second
- * program below see whether this one ran. */
-static __always_inline int page_free(void *ctx, struct page *page, unsigned int order,
-				     bool second)
+ * leaves the map before the event is sent, which is what lets the hook's
+ * other programs below see whether one of them ran. */
+static __always_inline int page_free(void *ctx, struct page *page, unsigned int order)
 {
 	__u64 pfn = page_to_pfn(page), *region;
 	struct rl_event *ev;
@@ -70,12 +69,10 @@ static __always_inline int page_free(void *ctx, struct page *page, unsigned int 
 	region = bpf_map_lookup_elem(&tracked_pfns, &pfn);
 	if (!region)
 		return 0;
-	/* the other program took it first (it can only have been skipped
-	 * here while this one, nested inside it, ran) */
+	/* another of the hook's programs took it first (it ran before this
+	 * one, or this one was skipped there while another, nested, ran) */
 	if (bpf_map_delete_elem(&tracked_pfns, &pfn) == -RL_ENOENT)
 		return 0;
-	if (second)
-		__sync_fetch_and_add(&second_runs, 1);
 	if (order && order <= RL_MAX_FREE_ORDER)
 		bpf_loop((1u << order) - 1, untrack_tail, &pfn, 0);
 	ev = event_reserve_stack(RL_EV_PAGE_FREE);
@@ -91,15 +88,28 @@ static __always_inline int page_free(void *ctx, struct page *page, unsigned int 
 SEC("raw_tp/mm_page_free")
 int BPF_PROG(tp_mm_page_free, struct page *page, unsigned int order)
 {
-	return page_free(ctx, page, order, false);
+	return page_free(ctx, page, order);
 }
 
 /* The kernel runs a program once per CPU at a time: a page freed from an
- * interrupt while tp_mm_page_free runs skips it.  This second program on
- * the same tracepoint runs after it and finds the pfn still tracked only
- * when the first skipped the call; its own misses are what is lost. */
+ * interrupt while tp_mm_page_free runs skips it, and from 7.x, where
+ * tracepoint programs can be preempted, so does any page freed on that CPU
+ * while the task inside it waits.  This second program on the same
+ * tracepoint runs after it and finds the pfn still tracked only when the
+ * first skipped the call. */
 SEC("raw_tp/mm_page_free")
 int BPF_PROG(tp_mm_page_free2, struct page *page, unsigned int order)
 {
-	return page_free(ctx, page, order, true);
+	return page_free(ctx, page, order);
+}
+
+/* The tracepoint's iterator, which calls the two above (with two probes
+ * the kernel calls it, not the probe): a kprobe there runs before them,
+ * with preemption off, so no task waiting inside it can make it skip;
+ * only an interrupt inside a kprobe program can.  Whichever of the three
+ * takes the pfn out of the map sends. */
+SEC("kprobe")
+int BPF_KPROBE(kp_mm_page_free, void *data, struct page *page, unsigned int order)
+{
+	return page_free(ctx, page, order);
 }

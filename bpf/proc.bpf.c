@@ -7,13 +7,13 @@
  */
 #include "common.bpf.h"
 
-/* Each tracepoint has two programs: tracepoint programs can be preempted
- * (7.x), and a call made on a CPU while another task sits inside one there
- * skips it; the second, run after the first, does the work only when the
- * first did not (rl_hooks.h): a child already followed, or the task's note
- * of the event sent. */
-static __always_inline int proc_fork(struct task_struct *parent, struct task_struct *child,
-				     bool second)
+/* Each tracepoint has two programs, and a kprobe on its iterator before
+ * them where kprobes attach: tracepoint programs can be preempted (7.x),
+ * and a call made on a CPU while another task sits inside one there skips
+ * it.  Each does the work only when none before it did (rl_hooks.h): a
+ * child already followed, a process gone from the set, or the task's note
+ * of the event sent (tp_role). */
+static __always_inline int proc_fork(struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
@@ -22,11 +22,8 @@ static __always_inline int proc_fork(struct task_struct *parent, struct task_str
 
 	if (ptgid == ctgid || !bpf_map_lookup_elem(&followed_pids, &ptgid))
 		return 0;
-	if (second) {
-		if (bpf_map_lookup_elem(&followed_pids, &ctgid))
-			return 0;
-		__sync_fetch_and_add(&second_runs, 1);
-	}
+	if (bpf_map_lookup_elem(&followed_pids, &ctgid))
+		return 0;
 	if (bpf_map_update_elem(&followed_pids, &ctgid, &one, BPF_ANY))
 		count(RL_CNT_TRACK_MAP_FULL);
 	ev = event_reserve(RL_EV_PROC_FORK);
@@ -41,24 +38,33 @@ static __always_inline int proc_fork(struct task_struct *parent, struct task_str
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(tp_sched_process_fork, struct task_struct *parent, struct task_struct *child)
 {
-	return proc_fork(parent, child, false);
+	return proc_fork(parent, child);
 }
 
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(tp_sched_process_fork2, struct task_struct *parent, struct task_struct *child)
 {
-	return proc_fork(parent, child, true);
+	return proc_fork(parent, child);
+}
+
+/* Each tracepoint's iterator: a kprobe there runs first, with preemption
+ * off (page.bpf.c says why). */
+SEC("kprobe")
+int BPF_KPROBE(kp_sched_process_fork, void *data, struct task_struct *parent,
+	       struct task_struct *child)
+{
+	return proc_fork(parent, child);
 }
 
 static __always_inline int proc_exec(struct task_struct *p, struct linux_binprm *bprm,
-				     bool first)
+				     enum rl_run_role role)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct rl_event *ev;
 	const char *name;
 
 	if (!bpf_map_lookup_elem(&followed_pids, &tgid) ||
-	    !pair_note_take(RL_STASH_PROC_EXEC, (__u64)bprm, 0, 0, first))
+	    !chain_note_take(RL_STASH_PROC_EXEC, (__u64)bprm, 0, 0, role))
 		return 0;
 	ev = event_reserve(RL_EV_PROC_EXEC);
 	if (!ev)
@@ -79,17 +85,24 @@ SEC("raw_tp/sched_process_exec")
 int BPF_PROG(tp_sched_process_exec, struct task_struct *p, int old_pid,
 	     struct linux_binprm *bprm)
 {
-	return proc_exec(p, bprm, RL_RUNS_FIRST);
+	return proc_exec(p, bprm, tp_role(RL_STASH_PROC_EXEC, true));
 }
 
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(tp_sched_process_exec2, struct task_struct *p, int old_pid,
 	     struct linux_binprm *bprm)
 {
-	return proc_exec(p, bprm, RL_RUNS_SECOND);
+	return proc_exec(p, bprm, tp_role(RL_STASH_PROC_EXEC, false));
 }
 
-static __always_inline int proc_exit(struct task_struct *p, bool first)
+SEC("kprobe")
+int BPF_KPROBE(kp_sched_process_exec, void *data, struct task_struct *p, int old_pid,
+	       struct linux_binprm *bprm)
+{
+	return proc_exec(p, bprm, RL_ROLE_FIRST);
+}
+
+static __always_inline int proc_exit(struct task_struct *p, enum rl_run_role role)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct rl_event *ev;
@@ -105,7 +118,7 @@ static __always_inline int proc_exit(struct task_struct *p, bool first)
 	if (!BPF_CORE_READ(p, signal, live.counter)) {
 		if (bpf_map_delete_elem(&followed_pids, &tgid) == -RL_ENOENT)
 			return 0;
-	} else if (!pair_note_take(RL_STASH_PROC_EXIT, (__u64)p, 0, 0, first)) {
+	} else if (!chain_note_take(RL_STASH_PROC_EXIT, (__u64)p, 0, 0, role)) {
 		return 0;
 	}
 	if (BPF_CORE_READ(p, pid) != tgid)
@@ -122,11 +135,17 @@ static __always_inline int proc_exit(struct task_struct *p, bool first)
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(tp_sched_process_exit, struct task_struct *p)
 {
-	return proc_exit(p, RL_RUNS_FIRST);
+	return proc_exit(p, tp_role(RL_STASH_PROC_EXIT, true));
 }
 
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(tp_sched_process_exit2, struct task_struct *p)
 {
-	return proc_exit(p, RL_RUNS_SECOND);
+	return proc_exit(p, tp_role(RL_STASH_PROC_EXIT, false));
+}
+
+SEC("kprobe")
+int BPF_KPROBE(kp_sched_process_exit, void *data, struct task_struct *p)
+{
+	return proc_exit(p, RL_ROLE_FIRST);
 }

@@ -18,7 +18,10 @@
  *     programs: PROGS(.fentry, .fexit, .kprobe, .kretprobe, .tp = P(prog),
  *               .tp2 = P(prog): a second program on the tracepoint, run
  *               after the first, that does its work only for the calls the
- *               first was skipped for, and .paired = true: where the hook
+ *               first was skipped for; a tracepoint's .kprobe goes on its
+ *               iterator, __traceiter_<tp>, which calls the two (with two
+ *               probes the kernel calls it, not the probe), so it runs
+ *               first; and .paired = true: where the hook
  *               attaches with trampolines, its kprobe programs run beside
  *               them and each of the two does the work only if the other
  *               has not (the maps say).  The kernel runs a program once per
@@ -48,7 +51,8 @@
 	H(RING_CREATE, "ring-create",						\
 	  "ring context born (tracepoint io_uring:io_uring_create)",		\
 	  TP("io_uring_create"),						\
-	  PROGS(.tp = P(tp_io_uring_create), .tp2 = P(tp_io_uring_create2)),	\
+	  PROGS(.tp = P(tp_io_uring_create), .tp2 = P(tp_io_uring_create2),	\
+		.kprobe = P(kp_io_uring_create)),					\
 	  RL_HF_PAGES | F(RL003) | F(RL006) | F(RL008), false)			\
 	H(RING_DEATH, "ring-death",						\
 	  "ring context freed (io_napi_free, io_ring_ctx_free's last call)",	\
@@ -150,7 +154,8 @@
 	H(PAGE_FREE, "page-free",						\
 	  "tracked page returned to the allocator (kmem:mm_page_free)",		\
 	  TP("mm_page_free"),							\
-	  PROGS(.tp = P(tp_mm_page_free), .tp2 = P(tp_mm_page_free2)),		\
+	  PROGS(.tp = P(tp_mm_page_free), .tp2 = P(tp_mm_page_free2),		\
+		.kprobe = P(kp_mm_page_free)),					\
 	  F(RL001), false)							\
 	H(PIN, "pin", "user pages pinned for io_uring: folios, backing, owner",	\
 	  FUNCS("io_pin_pages"),						\
@@ -227,15 +232,18 @@
 	  0, true)								\
 	H(PROC_FORK, "proc-fork", "followed process forks (sched:sched_process_fork)", \
 	  TP("sched_process_fork"),						\
-	  PROGS(.tp = P(tp_sched_process_fork), .tp2 = P(tp_sched_process_fork2)), \
+	  PROGS(.tp = P(tp_sched_process_fork), .tp2 = P(tp_sched_process_fork2), \
+		.kprobe = P(kp_sched_process_fork)),				 \
 	  0, false)								\
 	H(PROC_EXEC, "proc-exec", "followed process execs (sched:sched_process_exec)", \
 	  TP("sched_process_exec"),						\
-	  PROGS(.tp = P(tp_sched_process_exec), .tp2 = P(tp_sched_process_exec2)), \
+	  PROGS(.tp = P(tp_sched_process_exec), .tp2 = P(tp_sched_process_exec2), \
+		.kprobe = P(kp_sched_process_exec)),				 \
 	  0, false)								\
 	H(PROC_EXIT, "proc-exit", "followed process exits (sched:sched_process_exit)", \
 	  TP("sched_process_exit"),						\
-	  PROGS(.tp = P(tp_sched_process_exit), .tp2 = P(tp_sched_process_exit2)), \
+	  PROGS(.tp = P(tp_sched_process_exit), .tp2 = P(tp_sched_process_exit2), \
+		.kprobe = P(kp_sched_process_exit)),				 \
 	  0, false)								\
 	H(PAGES_MAP, "pages-map",						\
 	  "ring, SQE or buffer-ring pages allocated (6.12: io_pages_map)",	\

@@ -205,6 +205,29 @@ static int probe_fentry(struct btf *vmlinux)
 	return err;
 }
 
+/* A kretprobe takes a return instance from a pool of its own at each
+ * entry (a perf kprobe gets max(10, 2 x CPUs)): with more tasks than that
+ * inside the function at once, the rest go unseen.  Where fprobe runs on
+ * the function graph (struct fprobe keeps an hlist_array, 6.14 on), a
+ * kprobe.multi return probe keeps its return on the task's shadow stack,
+ * and runs with preemption off like a kprobe.  Earlier fprobes take theirs
+ * from a rethook pool of two per CPU: worse than a kretprobe's. */
+static bool fprobe_on_fgraph(const struct btf *btf)
+{
+	const struct btf_type *t;
+	const struct btf_member *m;
+	int id, i;
+
+	id = btf__find_by_name_kind(btf, "fprobe", BTF_KIND_STRUCT);
+	if (id < 0 || !(t = btf__type_by_id(btf, id)))
+		return false;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), "hlist_array"))
+			return true;
+	return false;
+}
+
 int rl_caps_probe(struct rl_kernel_caps *caps, const char *btf_path)
 {
 	static const char *const filter_files[] = {
@@ -224,6 +247,7 @@ int rl_caps_probe(struct rl_kernel_caps *caps, const char *btf_path)
 	caps->fentry_err = probe_fentry(caps->vmlinux);
 	caps->fentry_ok = caps->fentry_err == 0;
 	caps->kprobe_ok = access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0;
+	caps->kretprobe_multi_ok = caps->kprobe_ok && fprobe_on_fgraph(caps->vmlinux);
 	for (i = 0; i < 2 && !caps->traceable; i++)
 		caps->traceable = read_whole_file(filter_files[i], &caps->traceable_len);
 	return 0;
@@ -273,6 +297,21 @@ static bool tracepoint_exists(const struct rl_kernel_caps *caps, const char *tp)
 
 /* ---- the plan ---------------------------------------------------------- */
 
+/* A tracepoint hook's kprobe goes on the tracepoint's iterator
+ * (__traceiter_<tp>, rl_hooks.h), where kprobes attach and the iterator is
+ * known to be traceable; --attach=fentry runs no kprobe. */
+static void plan_iterator(struct rl_hook_plan *hp, const struct rl_kernel_caps *caps,
+			  enum rl_attach_pref pref)
+{
+	hp->iter[0] = '\0';
+	if (!hp->hook->progs.kprobe.name || !caps->kprobe_ok || pref == RL_PREF_FENTRY ||
+	    !caps->traceable)
+		return;
+	snprintf(hp->iter, sizeof(hp->iter), "__traceiter_%s", hp->hook->tracepoint);
+	if (!func_traceable(caps, hp->iter))
+		hp->iter[0] = '\0';
+}
+
 static void plan_hook(struct rl_hook_plan *hp, const struct rl_kernel_caps *caps,
 		      enum rl_attach_pref pref)
 {
@@ -284,6 +323,7 @@ static void plan_hook(struct rl_hook_plan *hp, const struct rl_kernel_caps *caps
 		if (tracepoint_exists(caps, h->tracepoint)) {
 			hp->mech = RL_MECH_TRACEPOINT;
 			hp->func = h->tracepoint;
+			plan_iterator(hp, caps, pref);
 		} else {
 			snprintf(hp->why, sizeof(hp->why),
 				 "tracepoint %s not in this kernel's BTF", h->tracepoint);
@@ -300,11 +340,13 @@ static void plan_hook(struct rl_hook_plan *hp, const struct rl_kernel_caps *caps
 			hp->mech = RL_MECH_FENTRY;
 			hp->func = f;
 			hp->paired = h->progs.paired && caps->kprobe_ok && pref != RL_PREF_FENTRY;
+			hp->ret_multi = hp->paired && caps->kretprobe_multi_ok;
 			return;
 		}
 		if (pref != RL_PREF_FENTRY && caps->kprobe_ok && traceable) {
 			hp->mech = RL_MECH_KPROBE;
 			hp->func = f;
+			hp->ret_multi = caps->kretprobe_multi_ok;
 			snprintf(hp->why, sizeof(hp->why), "%s",
 				 pref == RL_PREF_KPROBE ? "kprobe requested" :
 				 !caps->fentry_ok ? "trampolines refused" : "no BTF for it");
@@ -412,6 +454,44 @@ static void plan_roles(const struct rl_hook_plan *hp, enum rl_prog_role roles[NR
 	} else if (hp->mech == RL_MECH_TRACEPOINT) {
 		roles[0] = RL_PROG_TP;
 		roles[2] = RL_PROG_TP2;
+		if (hp->iter[0])
+			roles[3] = RL_PROG_KPROBE;	/* attached last: see rl_plan_attach */
+	}
+}
+
+uint64_t rl_plan_tp_kprobe_slots(const struct rl_plan *plan)
+{
+	uint64_t mask = 0;
+	size_t i;
+
+	/* the BPF side's stash slots: RL_STASH_NONE, then one per hook in
+	 * table order (bpf/state.bpf.h) */
+	for (i = 0; i < plan->nr && i + 1 < 64; i++)
+		if (plan->hooks[i].mech == RL_MECH_TRACEPOINT && plan->hooks[i].iter[0])
+			mask |= 1ull << (i + 1);
+	return mask;
+}
+
+enum rl_prog_role rl_plan_slot_role(const struct rl_plan *plan, size_t i, size_t slot)
+{
+	enum rl_prog_role roles[NR_MECH_ROLES];
+
+	if (i >= plan->nr || slot >= NR_MECH_ROLES)
+		return RL_PROG__MAX;
+	plan_roles(&plan->hooks[i], roles);
+	return roles[slot];
+}
+
+const char *rl_prog_role_name(enum rl_prog_role r)
+{
+	switch (r) {
+	case RL_PROG_FENTRY: return "fentry";
+	case RL_PROG_FEXIT: return "fexit";
+	case RL_PROG_KPROBE: return "kprobe";
+	case RL_PROG_KRETPROBE: return "kretprobe";
+	case RL_PROG_TP: return "tracepoint";
+	case RL_PROG_TP2: return "tracepoint's second";
+	default: return "-";
 	}
 }
 
@@ -437,12 +517,41 @@ bool rl_plan_has_second(const struct rl_plan *plan, size_t i)
 	       rl_hook_prog_name(plan->hooks[i].hook, roles[2]) != NULL;
 }
 
-void rl_hook_misses_bound(struct rl_hook_misses *m, bool has_second)
+static uint64_t min_u64(uint64_t a, uint64_t b)
 {
-	if (has_second)
-		m->lost = m->first < m->second ? m->first : m->second;
-	else
+	return a < b ? a : b;
+}
+
+/* At most how many calls the hook lost, from its slots' misses:
+ * - one side: every skip;
+ * - a tracepoint: a call is lost only when each of its programs skipped
+ *   it, so at most the fewest skips of any counted one (a kprobe whose
+ *   misses the kernel does not report counts for nothing here);
+ * - trampolines with kprobes beside: every lost call needs a skip on each
+ *   side, min(s0 + s1, s2 + s3); and, point by point, the entry's work is
+ *   lost only where fentry and kprobe both skipped (min(s0, s2)), the
+ *   return's where fexit skipped and the kretprobe did too or had no
+ *   entry of its kprobe to go on (min(s1, s2 + s3)). */
+void rl_hook_misses_bound(struct rl_hook_misses *m, enum rl_mech mech, bool has_second)
+{
+	const uint64_t *s = m->slot;
+	size_t j;
+
+	m->first = s[0] + s[1];
+	m->second = s[2] + s[3];
+	if (!has_second) {
 		m->lost = m->first + m->second;
+	} else if (mech == RL_MECH_TRACEPOINT) {
+		m->lost = UINT64_MAX;
+		for (j = 0; j < RL_PLAN_SLOTS; j++)
+			if (m->counted & (1u << j))
+				m->lost = min_u64(m->lost, s[j]);
+		if (m->lost == UINT64_MAX)
+			m->lost = 0;
+	} else {
+		m->lost = min_u64(min_u64(m->first, m->second),
+				  min_u64(s[0], s[2]) + min_u64(s[1], s[2] + s[3]));
+	}
 }
 
 /* struct bpf_link_info up to a perf-event kprobe link's `missed` (6.7 on;
@@ -457,20 +566,36 @@ struct rl_kprobe_link_info {
 	__u64 addr, missed, cookie;
 };
 
+/* ... and up to a kprobe.multi link's `missed` (6.9 on; the same union
+ * at 16: addrs, count, flags, missed). */
+struct rl_kprobe_multi_link_info {
+	__u32 type, id, prog_id, pad0;
+	__u64 addrs;
+	__u32 count, flags;
+	__u64 missed, cookies;
+};
+
 /* A kprobe link's own misses; *blind when the kernel does not say (it
  * fills perf_event.type for every perf link it describes). */
 static uint64_t kprobe_link_missed(const struct bpf_link *link, bool *blind)
 {
-	struct rl_kprobe_link_info info;
+	union {
+		struct rl_kprobe_link_info perf;
+		struct rl_kprobe_multi_link_info multi;
+	} info;
 	__u32 len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
-	if (!link || bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &len) ||
-	    info.type != BPF_LINK_TYPE_PERF_EVENT || !info.perf_event_type) {
-		*blind = true;
-		return 0;
+	if (link && !bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &len)) {
+		if (info.perf.type == BPF_LINK_TYPE_PERF_EVENT && info.perf.perf_event_type)
+			return info.perf.missed;
+		/* fprobe counts a return it could not keep; a return probe
+		 * is only planned where fprobe is new enough to say so */
+		if (info.multi.type == BPF_LINK_TYPE_KPROBE_MULTI && info.multi.count)
+			return info.multi.missed;
 	}
-	return info.missed;
+	*blind = true;
+	return 0;
 }
 
 void rl_plan_hook_misses(const struct rl_plan *plan, const struct ringledger_bpf *skel,
@@ -495,14 +620,18 @@ void rl_plan_hook_misses(const struct rl_plan *plan, const struct ringledger_bpf
 		fd = bpf_program__fd(prog);
 		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &info_len))
 			n = info.recursion_misses;
-		if (roles[j] == RL_PROG_KPROBE || roles[j] == RL_PROG_KRETPROBE)
-			n += kprobe_link_missed(plan->links[i][j], &m->blind);
-		if (j < 2)
-			m->first += n;
-		else
-			m->second += n;
+		m->counted |= 1u << j;
+		if (roles[j] == RL_PROG_KPROBE || roles[j] == RL_PROG_KRETPROBE) {
+			bool blind = false;
+
+			n += kprobe_link_missed(plan->links[i][j], &blind);
+			if (blind)
+				m->counted &= ~(1u << j);
+			m->blind |= blind;
+		}
+		m->slot[j] = n;
 	}
-	rl_hook_misses_bound(m, rl_plan_has_second(plan, i));
+	rl_hook_misses_bound(m, plan->hooks[i].mech, rl_plan_has_second(plan, i));
 }
 
 int rl_plan_apply(struct rl_plan *plan, struct ringledger_bpf *skel)
@@ -531,6 +660,12 @@ int rl_plan_apply(struct rl_plan *plan, struct ringledger_bpf *skel)
 				return -ENOENT;
 			}
 			bpf_program__set_autoload(prog, true);
+			if (roles[j] == RL_PROG_KRETPROBE && hp->ret_multi) {
+				err = bpf_program__set_expected_attach_type(prog,
+									    BPF_TRACE_KPROBE_MULTI);
+				if (err)
+					return err;
+			}
 			if (roles[j] == RL_PROG_FENTRY || roles[j] == RL_PROG_FEXIT) {
 				err = bpf_program__set_attach_target(prog, 0, hp->func);
 				if (err)
@@ -539,6 +674,15 @@ int rl_plan_apply(struct rl_plan *plan, struct ringledger_bpf *skel)
 		}
 	}
 	return 0;
+}
+
+/* A return probe on one function through fprobe (fprobe_on_fgraph). */
+static struct bpf_link *attach_return_multi(struct bpf_program *prog, const char *func)
+{
+	const char *syms[1] = { func };
+	LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .syms = syms, .cnt = 1, .retprobe = true);
+
+	return bpf_program__attach_kprobe_multi_opts(prog, NULL, &opts);
 }
 
 int rl_plan_attach(struct rl_plan *plan, struct ringledger_bpf *skel)
@@ -559,9 +703,15 @@ int rl_plan_attach(struct rl_plan *plan, struct ringledger_bpf *skel)
 				continue;
 			if (roles[j] == RL_PROG_FENTRY || roles[j] == RL_PROG_FEXIT)
 				link = bpf_program__attach_trace(prog);
+			else if (roles[j] == RL_PROG_KRETPROBE && hp->ret_multi)
+				link = attach_return_multi(prog, hp->func);
 			else if (roles[j] == RL_PROG_KPROBE || roles[j] == RL_PROG_KRETPROBE)
+				/* a tracepoint's iterator kprobe (slot 3) after its
+				 * two programs: with two probes the kernel calls the
+				 * iterator, with one it would call the probe */
 				link = bpf_program__attach_kprobe(prog, roles[j] == RL_PROG_KRETPROBE,
-								  hp->func);
+								  hp->mech == RL_MECH_TRACEPOINT ?
+								  hp->iter : hp->func);
 			else
 				link = bpf_program__attach_raw_tracepoint(prog, hp->func);
 			if (!link) {

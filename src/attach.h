@@ -42,6 +42,9 @@ struct rl_kernel_caps {
 	bool fentry_ok;			/* a tracing program loaded          */
 	int fentry_err;			/* -errno of that test load          */
 	bool kprobe_ok;			/* kprobe PMU present                */
+	bool kretprobe_multi_ok;	/* fprobe on the function graph: a
+					 * return probe needs no instance
+					 * from a fixed pool (6.14 on)       */
 	char *traceable;		/* available_filter_functions, or NULL */
 	size_t traceable_len;
 };
@@ -67,6 +70,10 @@ struct rl_hook_plan {
 	const char *func;		/* kernel function or tracepoint chosen */
 	bool paired;			/* fentry, with the hook's kprobe
 					 * programs beside (rl_hooks.h)     */
+	char iter[64];			/* a tracepoint's iterator, with the
+					 * hook's kprobe on it; "" if none  */
+	bool ret_multi;			/* its kretprobe attaches as a
+					 * kprobe.multi return probe        */
 	char why[160];			/* why absent, or how it was chosen     */
 	int attach_err;			/* -errno of a failed attach, 0 if ok   */
 };
@@ -85,10 +92,14 @@ struct rl_plan {
 /* The calls the kernel skipped at one hook.  A program is skipped when it
  * is already running on that CPU (rl_hooks.h); a kprobe's count has, from
  * 6.7 on (the kprobe link's `missed`), the probe's own misses too: a hit
- * inside another kprobe, a kretprobe out of return instances.  With a
- * second side a call is lost only when both sides skipped it, so at most
- * min(first, second) are; without one, every skipped call is. */
+ * inside another kprobe, a kretprobe out of return instances.  A call is
+ * lost only when every side that could take it skipped it
+ * (rl_hook_misses_bound says how many at most); without a second side,
+ * every skipped call is. */
 struct rl_hook_misses {
+	uint64_t slot[RL_PLAN_SLOTS];	/* by plan slot (above)            */
+	uint8_t counted;	/* bit per slot attached whose misses the
+				 * kernel reports                            */
 	uint64_t first;		/* slots 0-1: trampolines (kprobes if unpaired),
 				 * a tracepoint's first program             */
 	uint64_t second;	/* slots 2-3                                     */
@@ -104,6 +115,13 @@ void rl_caps_free(struct rl_kernel_caps *caps);
 /* True when the plan pairs any hook's trampolines with its kprobes (the
  * BPF side's kprobe_seconds). */
 bool rl_plan_has_pairs(const struct rl_plan *plan);
+/* The program slot `slot` of hook i runs (RL_PROG__MAX: none), and a
+ * role's name ("fexit", "tracepoint's second"). */
+enum rl_prog_role rl_plan_slot_role(const struct rl_plan *plan, size_t i, size_t slot);
+const char *rl_prog_role_name(enum rl_prog_role r);
+/* Bit (1 << stash slot) of each tracepoint hook with its iterator's
+ * kprobe: the BPF side's tp_kprobe_slots. */
+uint64_t rl_plan_tp_kprobe_slots(const struct rl_plan *plan);
 /* True when no function hook can attach at all (this project's dev hosts). */
 bool rl_caps_function_tracing_refused(const struct rl_kernel_caps *caps);
 
@@ -146,7 +164,7 @@ bool rl_hook_paired(const struct rl_hook *h);
  * trampolines, a tracepoint's second program (rl_hooks.h). */
 bool rl_plan_has_second(const struct rl_plan *plan, size_t i);
 /* m->lost from m->first and m->second, by the rule above. */
-void rl_hook_misses_bound(struct rl_hook_misses *m, bool has_second);
+void rl_hook_misses_bound(struct rl_hook_misses *m, enum rl_mech mech, bool has_second);
 /* Hook i's misses, read from the kernel (its attached programs and links). */
 void rl_plan_hook_misses(const struct rl_plan *plan, const struct ringledger_bpf *skel,
 			 size_t i, struct rl_hook_misses *m);

@@ -154,10 +154,12 @@ static void join_command(char **cmd, char *buf, size_t len)
 		off += snprintf(buf + off, len - off, "%s%s", off ? " " : "", *cmd);
 }
 
-/* The page-free program is skipped when a page is freed from an interrupt
- * while it runs on that CPU.  Such a miss hid one of our pages only if a
- * page that should have been freed by now never was: then it is a loss,
- * otherwise a note. */
+/* The page-free programs are skipped when a page is freed on a CPU where
+ * one of them is running (from an interrupt inside it, or, as tracepoint
+ * programs can be preempted, from another task while one waits there).
+ * Such a miss hid one of our pages only if a page that should have been
+ * freed by now never was: each of those is a loss (at most as many as the
+ * bound); without one, a note. */
 static void account_page_free_misses(struct rl_losses *lo, const struct rl_ledger *l)
 {
 	size_t awaiting;
@@ -166,12 +168,15 @@ static void account_page_free_misses(struct rl_losses *lo, const struct rl_ledge
 		return;
 	awaiting = rl_ledger_pages_awaiting_free(l);
 	if (awaiting) {
-		lo->recursion_misses += lo->page_free_misses;
+		fprintf(stderr, "ringledger: note: %zu tracked pages of freed regions were never "
+			"seen freed: the page-free programs' skips may have hidden them\n", awaiting);
+		lo->recursion_misses += awaiting < lo->page_free_misses ? awaiting :
+					lo->page_free_misses;
 		return;
 	}
-	fprintf(stderr, "ringledger: note: the page-free program was skipped %llu times "
-		"(pages freed from interrupts while it ran); every tracked page's free "
-		"was seen, so none of them was ours\n", (unsigned long long)lo->page_free_misses);
+	fprintf(stderr, "ringledger: note: the page-free programs were skipped for %llu pages "
+		"(freed on a CPU where one ran); every tracked page's free was seen, so none of "
+		"them was ours\n", (unsigned long long)lo->page_free_misses);
 }
 
 /* A hook that is absent or failed to attach: the verdict is RL010. */

@@ -130,6 +130,7 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 	skel->rodata->follow_only = o->follow_only;
 	skel->rodata->capture_stacks = o->stacks;
 	skel->rodata->kprobe_seconds = rl_plan_has_pairs(&s->plan);
+	skel->rodata->tp_kprobe_slots = rl_plan_tp_kprobe_slots(&s->plan);
 	if (o->comm) {
 		skel->rodata->comm_filter = true;
 		strncpy((char *)skel->rodata->target_comm, o->comm, RL_COMM_LEN - 1);
@@ -190,6 +191,32 @@ int rl_session_poll(struct rl_session *s, int timeout_ms)
 	return n;
 }
 
+/* "ringledger: hook vma-copy: skipped by fexit 972, kprobe 0, kretprobe
+ * 84: at most 84 calls lost" */
+static void print_hook_misses(const struct rl_plan *plan, size_t i, const struct rl_hook_misses *m)
+{
+	char buf[256];
+	size_t j, off = 0;
+
+	buf[0] = '\0';
+	for (j = 0; j < RL_PLAN_SLOTS && off < sizeof(buf); j++) {
+		enum rl_prog_role r = rl_plan_slot_role(plan, i, j);
+
+		if (r == RL_PROG__MAX || !plan->links[i][j])
+			continue;
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%s%s %llu%s", off ? ", " : "",
+				plan->hooks[i].mech == RL_MECH_TRACEPOINT && r == RL_PROG_KPROBE ?
+				"iterator " : "", rl_prog_role_name(r),
+				(unsigned long long)m->slot[j],
+				m->counted & (1u << j) ? "" : " (its own misses not reported)");
+	}
+	if (!off)
+		return;		/* nothing attached: a stand-in's primary, an absent hook */
+	fprintf(stderr, "ringledger: hook %s: skipped by %s: %s%llu calls lost\n",
+		rl_hook_name(plan->hooks[i].hook), buf, m->lost ? "at most " : "",
+		(unsigned long long)m->lost);
+}
+
 void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 {
 	size_t i;
@@ -209,19 +236,17 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 
 		rl_plan_hook_misses(&s->plan, s->skel, i, &m);
 		out->kprobe_misses_blind |= m.blind;
-		if (!m.first && !m.second)
+		if (!m.first && !m.second && !s->verbose)
 			continue;
 		/* the arena window hook runs for every mmap of the system and
 		 * does work only inside an arena mmap: none, nothing lost */
 		if (m.lost && rl_hook_prog(h, RL_PROG_FEXIT, s->skel) == s->skel->progs.fx_arena_window &&
 		    !__atomic_load_n(&s->skel->bss->arena_scopes_opened, __ATOMIC_RELAXED))
 			m.lost = 0;
-		if (s->verbose)
-			fprintf(stderr, "ringledger: hook %s: %llu calls skipped by %s, %llu by %s: "
-				"%s%llu lost\n", rl_hook_name(h), (unsigned long long)m.first,
-				rl_mech_name(s->plan.hooks[i].mech), (unsigned long long)m.second,
-				rl_plan_has_second(&s->plan, i) ? "the programs beside" : "none beside",
-				m.lost ? "at most " : "", (unsigned long long)m.lost);
+		/* a hook that may have lost calls says so: it is why the
+		 * verdict is inconclusive; --debug says it for every hook */
+		if (s->verbose || m.lost)
+			print_hook_misses(&s->plan, i, &m);
 		if (rl_hook_prog(h, RL_PROG_TP, s->skel) == s->skel->progs.tp_mm_page_free)
 			out->page_free_misses += m.lost;
 		else

@@ -103,17 +103,27 @@ for k in $KERNELS; do
 	grep '^run-guest:' "$logdir/guest-$k.log"
 done
 
+# stage_on_7 TAG SCRIPT FIGURES: a guest script on the newest 7.x kernel,
+# its "# " lines matching FIGURES printed
+stage_on_7() {
+	tag=$1; script=$2; figures=$3
+	kdir=$(kernel/fetch-kernel.sh 7 2> "$logdir/fetch-$tag.log")
+	if [ -z "$kdir" ]; then
+		echo "not ok - fetch kernel 7: $(tail -n 1 "$logdir/fetch-$tag.log")" | tee "$logdir/guest-$tag.log"
+		tally "$tag" "$logdir/guest-$tag.log" 1
+		return
+	fi
+	run_guest "$kdir" "$script" "$logdir/guest-$tag.log"
+	tally "$tag-$(cat "$kdir/version")" "$logdir/guest-$tag.log" $status
+	tr -d '\r' < "$logdir/guest-$tag.log" | grep -E "^# ($figures)" | sed 's/^/  /'
+	grep '^run-guest:' "$logdir/guest-$tag.log"
+}
+
 echo "== daily use on the newest 7.x kernel: stopping, check's child, --user"
-kdir=$(kernel/fetch-kernel.sh 7 2> "$logdir/fetch-daily.log")
-if [ -n "$kdir" ]; then
-	run_guest "$kdir" /tests/daily.sh "$logdir/guest-daily.log"
-	tally "daily-$(cat "$kdir/version")" "$logdir/guest-daily.log" $status
-	tr -d '\r' < "$logdir/guest-daily.log" | grep -E '^# kernel\.io_uring' | sed 's/^/  /'
-	grep '^run-guest:' "$logdir/guest-daily.log"
-else
-	echo "not ok - fetch kernel 7: $(tail -n 1 "$logdir/fetch-daily.log")" | tee "$logdir/guest-daily.log"
-	tally daily "$logdir/guest-daily.log" 1
-fi
+stage_on_7 daily /tests/daily.sh 'kernel\.io_uring'
+
+echo "== load and soak on the newest 7.x kernel: 10,000 ring lifecycles, 256 rings alive at once"
+stage_on_7 soak /tests/soak.sh 'soak: GT|RSS|alive: GT'
 
 if [ "${RL_REALWORLD:-0}" = 1 ]; then
 echo "== the real world: liburing's test suite without and under one check, on the newest 7.x"

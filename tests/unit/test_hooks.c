@@ -208,28 +208,47 @@ static void check_pairs(const struct ringledger_bpf *skel)
 	T_OK(nr_paired >= 12 && nr_tp2 >= 2, check);
 }
 
-/* A call is lost only when both sides skipped it: at most the smaller
- * count; with one side, all of them. */
+/* A call is lost only when every side skipped it: at most the fewest
+ * skips; with one side, all of them. */
 static void check_miss_bound(void)
 {
-	static const struct { uint64_t first, second; bool two; uint64_t lost; } cases[] = {
-		{ 380, 0, true, 0 },	/* trampolines skipped, every kprobe ran */
-		{ 0, 12, true, 0 },	/* kretprobe out of instances, fexit ran */
-		{ 22, 5, true, 5 },
-		{ 3, 9, true, 3 },
-		{ 22, 0, false, 22 },	/* unpaired: every skip is a loss */
-		{ 4, 2, false, 6 },	/* kprobe mode: kprobe and kretprobe */
+	static const struct {
+		const char *what;
+		enum rl_mech mech;
+		bool two;
+		uint64_t slot[RL_PLAN_SLOTS];
+		uint8_t counted;
+		uint64_t lost;
+	} cases[] = {
+		{ "trampolines skipped, every kprobe ran", RL_MECH_FENTRY, true, { 300, 80 }, 0xf, 0 },
+		{ "kretprobe out of instances, fexit ran", RL_MECH_FENTRY, true, { 0, 0, 0, 12 }, 0xf, 0 },
+		{ "fentry and kprobe both skipped", RL_MECH_FENTRY, true, { 22, 0, 5 }, 0xf, 5 },
+		{ "fexit and kretprobe both skipped", RL_MECH_FENTRY, true, { 0, 3, 0, 9 }, 0xf, 3 },
+		{ "fexit skipped, kprobe skipped (no entry for the kretprobe)", RL_MECH_FENTRY, true,
+		  { 0, 4, 2, 0 }, 0xf, 2 },
+		{ "fentry skipped at entry, kretprobe at return: each point had a side",
+		  RL_MECH_FENTRY, true, { 11, 0, 0, 22 }, 0xf, 0 },
+		{ "both points, both sides: each lost call skipped on each side", RL_MECH_FENTRY, true,
+		  { 7, 5, 3, 4 }, 0xf, 7 },
+		{ "both points: entry 2, return 1", RL_MECH_FENTRY, true, { 9, 1, 2, 30 }, 0xf, 3 },
+		{ "unpaired: every skip is a loss", RL_MECH_FENTRY, false, { 20, 2 }, 0x3, 22 },
+		{ "kprobe mode: kprobe and kretprobe", RL_MECH_KPROBE, false, { 4, 2 }, 0x3, 6 },
+		{ "tracepoint, two programs", RL_MECH_TRACEPOINT, true, { 880, 0, 611 }, 0x5, 611 },
+		{ "tracepoint, two programs and the iterator's kprobe", RL_MECH_TRACEPOINT, true,
+		  { 880, 0, 611, 2 }, 0xd, 2 },
+		{ "tracepoint, the kprobe's misses not reported: it bounds nothing",
+		  RL_MECH_TRACEPOINT, true, { 880, 0, 611, 0 }, 0x5, 611 },
 	};
-	char check[128];
+	char check[192];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct rl_hook_misses m = { .first = cases[i].first, .second = cases[i].second };
+		struct rl_hook_misses m = { .counted = cases[i].counted };
 
-		rl_hook_misses_bound(&m, cases[i].two);
-		snprintf(check, sizeof(check), "misses %llu / %llu, %s: at most %llu lost",
-			 (unsigned long long)cases[i].first, (unsigned long long)cases[i].second,
-			 cases[i].two ? "two sides" : "one side", (unsigned long long)cases[i].lost);
+		memcpy(m.slot, cases[i].slot, sizeof(m.slot));
+		rl_hook_misses_bound(&m, cases[i].mech, cases[i].two);
+		snprintf(check, sizeof(check), "%s: at most %llu lost", cases[i].what,
+			 (unsigned long long)cases[i].lost);
 		T_EQ_U(check, m.lost, cases[i].lost);
 	}
 }

@@ -31,7 +31,8 @@ static const char *const common_funcs[] = {
 static const char *const k73[] = {
 	"io_create_region", "io_free_region", "io_uring_get_unmapped_area", "remove_vma",
 	"__zap_vma_range", "arena_get_unmapped_area", "mm_get_unmapped_area",
-	"io_free_rsrc_node", "unpin_user_folio", "io_napi_free", NULL,
+	"io_free_rsrc_node", "unpin_user_folio", "io_napi_free",
+	"__traceiter_mm_page_free", "__traceiter_io_uring_create", NULL,
 };
 
 static const char *const k612[] = {
@@ -64,6 +65,10 @@ static void add_funcs(struct btf *btf, int proto, const char *const *names,
 	}
 }
 
+/* whether the kernel plan_for fakes has fprobe on the function graph
+ * (attach.c's fprobe_on_fgraph: 7.x) */
+static bool fprobe_fgraph;
+
 static void plan_for(struct rl_plan *plan, struct rl_kernel_caps *caps,
 		     const char *const *funcs, enum rl_attach_pref pref)
 {
@@ -85,6 +90,7 @@ static void plan_for(struct rl_plan *plan, struct rl_kernel_caps *caps,
 	memset(caps, 0, sizeof(*caps));
 	caps->vmlinux = btf;
 	caps->fentry_ok = caps->kprobe_ok = true;
+	caps->kretprobe_multi_ok = fprobe_fgraph;
 	caps->traceable = traceable;		/* rl_caps_free frees it */
 	caps->traceable_len = strlen(traceable);
 	rl_plan_make(plan, caps, pref);
@@ -112,6 +118,24 @@ static void expect_mech(const char *kernel, const struct rl_plan *plan, const ch
 					     !hp->func), check) && hp)
 		printf("#   got %s %s (%s)\n", rl_mech_name(hp->mech), hp->func ? hp->func : "-",
 		       hp->why);
+}
+
+/* A tracepoint hook's kprobe on its iterator ("" for none), and its bit
+ * in the mask the BPF side reads (slot = table index + 1). */
+static void expect_iterator(const char *kernel, const struct rl_plan *plan, const char *name,
+			    const char *iter)
+{
+	const struct rl_hook_plan *hp = hook(plan, name);
+	char check[160];
+	size_t i = hp ? (size_t)(hp - plan->hooks) : 0;
+
+	snprintf(check, sizeof(check), "%s: %s's kprobe %s%s", kernel, name, *iter ? "on " : "none",
+		 iter);
+	if (!t_ok(hp && !strcmp(hp->iter, iter), check) && hp)
+		printf("#   got '%s'\n", hp->iter);
+	snprintf(check, sizeof(check), "%s: %s's bit in tp_kprobe_slots %s", kernel, name,
+		 *iter ? "set" : "clear");
+	T_OK(hp && !!(rl_plan_tp_kprobe_slots(plan) & (1ull << (i + 1))) == !!*iter, check);
 }
 
 /* Findings available, and those missing that are not moot. */
@@ -148,6 +172,32 @@ int main(void)
 	expect_mech("7.3", &plan, "ring-death", RL_MECH_FENTRY, "io_napi_free");
 	expect_mech("7.3", &plan, "ring-exit-work", RL_MECH_ABSENT, NULL);
 	expect_findings("7.3", &plan, ALL_BUT_RL005, 0);
+	expect_iterator("7.3", &plan, "page-free", "__traceiter_mm_page_free");
+	expect_iterator("7.3", &plan, "ring-create", "__traceiter_io_uring_create");
+	expect_iterator("7.3, its iterator not traceable", &plan, "proc-exit", "");
+	rl_caps_free(&caps);
+
+	fprobe_fgraph = true;
+	plan_for(&plan, &caps, k73, RL_PREF_AUTO);
+	T_OK(hook(&plan, "vma-copy")->ret_multi && hook(&plan, "register-scope")->ret_multi,
+	     "7.3, fprobe on the function graph: the pairs' kretprobes attach as kprobe.multi");
+	T_OK(!hook(&plan, "vma-split")->ret_multi,
+	     "7.3: an unpaired hook's kretprobe is not planned (trampolines only)");
+	rl_caps_free(&caps);
+	plan_for(&plan, &caps, k73, RL_PREF_KPROBE);
+	T_OK(hook(&plan, "vma-copy")->ret_multi,
+	     "7.3 --attach=kprobe: kretprobes attach as kprobe.multi");
+	rl_caps_free(&caps);
+	fprobe_fgraph = false;
+	plan_for(&plan, &caps, k73, RL_PREF_AUTO);
+	T_OK(!hook(&plan, "vma-copy")->ret_multi,
+	     "older fprobe (a rethook pool): kretprobes stay perf kprobes");
+	rl_caps_free(&caps);
+
+	plan_for(&plan, &caps, k73, RL_PREF_FENTRY);
+	expect_iterator("7.3, --attach=fentry", &plan, "page-free", "");
+	T_EQ_U("7.3, --attach=fentry: no tracepoint has its iterator's kprobe",
+	       rl_plan_tp_kprobe_slots(&plan), 0);
 	rl_caps_free(&caps);
 
 	plan_for(&plan, &caps, k612, RL_PREF_AUTO);

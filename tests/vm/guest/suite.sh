@@ -349,4 +349,30 @@ case "$(uname -r)-${RL_CHECK_ARGS:-}" in
 *) t_nogrep "$(uname -r | cut -d- -f1): a kprobe's own misses are reported, no note" "$blind" /tmp/blind.out ;;
 esac
 
+# ---- the programs beside: each tracepoint's iterator kprobe (not with
+# --attach=fentry), and return probes as kprobe.multi where fprobe runs
+# on the function graph (struct fprobe has an hlist_array: read from BTF
+# here as the tool does)
+ringledger check --debug ${RL_CHECK_ARGS:-} -- true 2>&1 | grep '^ringledger: hook' > /tmp/sides.out
+case "${RL_CHECK_ARGS:-}" in
+*fentry*) t_nogrep "--attach=fentry: no tracepoint iterator kprobe" 'iterator kprobe' /tmp/sides.out ;;
+*)	for h in page-free proc-exit proc-fork proc-exec ring-create; do
+		t_grep "$h: the tracepoint's two programs, then its iterator's kprobe" \
+			"^ringledger: hook $h: skipped by tracepoint [0-9]+, tracepoint.s second [0-9]+, iterator kprobe [0-9]+( \\(its own misses not reported\\))?:" /tmp/sides.out
+	done ;;
+esac
+trace_around /dev/null /tmp/sides.err \
+	"bpftool link 2>/dev/null | grep -c '^[0-9]*: kprobe_multi' > /tmp/sides.multi" -- ${RL_CHECK_ARGS:-}
+nmulti=$(cat /tmp/sides.multi)
+if bpftool btf dump file /sys/kernel/btf/vmlinux 2>/dev/null | grep -A12 "STRUCT 'fprobe'" | grep -q "'hlist_array'" &&
+   ! echo "${RL_CHECK_ARGS:-}" | grep -q fentry; then
+	name="fprobe on the function graph: the pairs' return probes are kprobe.multi"
+	if [ "$nmulti" -ge 10 ]; then t_ok "$name ($nmulti links)"; else
+		t_fail "$name" "$nmulti kprobe_multi links while trace ran, want 10 or more"; fi
+else
+	name="no kprobe.multi return probes (older fprobe, or --attach=fentry)"
+	if [ "$nmulti" = 0 ]; then t_ok "$name"; else
+		t_fail "$name" "$nmulti kprobe_multi links while trace ran"; fi
+fi
+
 t_done
