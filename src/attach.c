@@ -535,12 +535,11 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 void rl_hook_misses_bound(struct rl_hook_misses *m, enum rl_mech mech, bool has_second)
 {
 	const uint64_t *s = m->slot;
+	uint64_t first = s[0] + s[1], second = s[2] + s[3];
 	size_t j;
 
-	m->first = s[0] + s[1];
-	m->second = s[2] + s[3];
 	if (!has_second) {
-		m->lost = m->first + m->second;
+		m->lost = first + second;
 	} else if (mech == RL_MECH_TRACEPOINT) {
 		m->lost = UINT64_MAX;
 		for (j = 0; j < RL_PLAN_SLOTS; j++)
@@ -549,7 +548,7 @@ void rl_hook_misses_bound(struct rl_hook_misses *m, enum rl_mech mech, bool has_
 		if (m->lost == UINT64_MAX)
 			m->lost = 0;
 	} else {
-		m->lost = min_u64(min_u64(m->first, m->second),
+		m->lost = min_u64(min_u64(first, second),
 				  min_u64(s[0], s[2]) + min_u64(s[1], s[2] + s[3]));
 	}
 }

@@ -100,9 +100,6 @@ struct rl_hook_misses {
 	uint64_t slot[RL_PLAN_SLOTS];	/* by plan slot (above)            */
 	uint8_t counted;	/* bit per slot attached whose misses the
 				 * kernel reports                            */
-	uint64_t first;		/* slots 0-1: trampolines (kprobes if unpaired),
-				 * a tracepoint's first program             */
-	uint64_t second;	/* slots 2-3                                     */
 	uint64_t lost;		/* at most                                       */
 	bool blind;		/* a kprobe link whose own misses the kernel
 				 * does not report (before 6.7): a kretprobe

@@ -233,10 +233,14 @@ void rl_session_losses(struct rl_session *s, struct rl_losses *out)
 	for (i = 0; i < s->plan.nr; i++) {
 		const struct rl_hook *h = s->plan.hooks[i].hook;
 		struct rl_hook_misses m;
+		uint64_t any;
+		size_t j;
 
 		rl_plan_hook_misses(&s->plan, s->skel, i, &m);
 		out->kprobe_misses_blind |= m.blind;
-		if (!m.first && !m.second && !s->verbose)
+		for (j = 0, any = 0; j < RL_PLAN_SLOTS; j++)
+			any |= m.slot[j];
+		if (!any && !s->verbose)
 			continue;
 		/* the arena window hook runs for every mmap of the system and
 		 * does work only inside an arena mmap: none, nothing lost */
