@@ -44,7 +44,8 @@ BPF_CFLAGS    := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Iinclude 
 # The tool's files (libbpf, the kernel, the command line); every other file
 # in src/ is plain C without libbpf (the ledger library, its formats, output
 # files, signals), linked into the unit tests too.
-TOOL_SRCS   := src/main.c src/cli.c src/attach.c src/loader.c src/ksyms.c src/run_cmd.c \
+ATTACH_SRCS := src/attach.c src/attach_misses.c
+TOOL_SRCS   := src/main.c src/cli.c $(ATTACH_SRCS) src/loader.c src/ksyms.c src/run_cmd.c \
 	       $(wildcard src/cmd_*.c)
 LEDGER_SRCS := $(filter-out $(TOOL_SRCS),$(wildcard src/*.c))
 TOOL_LIBS   := -Wl,-Bstatic -lbpf -lelf -lz -lzstd
@@ -133,20 +134,20 @@ $(BUILD)/unit/%: tests/unit/%.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h te
 	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(LEDGER_SRCS) -o $@
 
 # the hook table against the BPF object: opens the skeleton (not loaded),
-# so it links attach.c and libbpf instead of the ledger library
-$(BUILD)/unit/test_hooks: tests/unit/test_hooks.c src/attach.c $(BUILD)/ringledger.skel.h \
+# so it links attach.c (with attach_misses.c) and libbpf instead of the ledger library
+$(BUILD)/unit/test_hooks: tests/unit/test_hooks.c $(ATTACH_SRCS) $(BUILD)/ringledger.skel.h \
 			  $(wildcard src/*.h include/*.h tests/unit/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call msg,UNIT,$@)
-	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< src/attach.c -o $@ \
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(ATTACH_SRCS) -o $@ \
 		-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
 
 # the attach plan for model kernels: attach.c and libbpf, no kernel
-$(BUILD)/unit/test_plan: tests/unit/test_plan.c src/attach.c $(BUILD)/ringledger.skel.h \
+$(BUILD)/unit/test_plan: tests/unit/test_plan.c $(ATTACH_SRCS) $(BUILD)/ringledger.skel.h \
 			 $(wildcard src/*.h include/*.h tests/unit/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call msg,UNIT,$@)
-	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< src/attach.c -o $@ \
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(ATTACH_SRCS) -o $@ \
 		-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
 
 unit: $(UNIT_TESTS)
