@@ -29,7 +29,12 @@ tally() {	# name log status
 		echo "not ok - $1 exited with $3 (log: $2)"
 	fi
 	passed=$((passed + p)); failed=$((failed + f))
-	tr -d '\r' < "$2" | grep '^not ok ' | sed "s|^|[$1] |" >> "$failures"
+	# each failure with the line that says why (the end of a CI log is
+	# often all that is kept)
+	tr -d '\r' < "$2" | awk -v t="[$1]" '
+		/^not ok / { print t " " $0; why = 1; next }
+		why && /^#   [^ ]/ { print t "     " substr($0, 5) }
+		{ why = 0 }' >> "$failures"
 	if [ "$3" != 0 ] && [ "$f" = 1 ] && ! tr -d '\r' < "$2" | grep -q '^not ok '; then
 		echo "[$1] exited with $3 (log: $2)" >> "$failures"
 	fi
@@ -158,7 +163,7 @@ fi
 echo
 if [ -s "$failures" ]; then
 	echo "failed checks (logs in $logdir):"
-	head -n 30 "$failures" | sed 's/^/  /'
+	head -n 40 "$failures" | sed 's/^/  /'
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
