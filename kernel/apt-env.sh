@@ -63,6 +63,11 @@ apt_opts="-o Dir::State=$aptdir/state -o Dir::Cache=$aptdir/cache \
 -o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin"
 mkdir -p "$aptdir/state/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/none"
 [ -e "$aptdir/status" ] || : > "$aptdir/status"	# touching it would make apt rebuild its cache each call
+# one writer of the sources and the lists at a time (make realworld beside
+# make test: two fetches rewrote sources.list at once and one mv failed);
+# held until the lists are fresh, not while the caller downloads
+exec 9> "$aptdir/lock"
+flock 9 || die "cannot lock $aptdir/lock"
 {
 	for s in $(own_suites) trixie trixie-backports sid; do echo "$s"; done | awk '!seen[$0]++' |
 	while read -r s; do
@@ -81,3 +86,5 @@ if [ ! -e "$aptdir/updated" ] || [ -n "$(find "$aptdir/updated" -mmin +"$max_age
 		die "apt-get update of the private package lists failed (log: $aptdir/update.log)"
 	touch "$aptdir/updated"
 fi
+flock -u 9
+exec 9>&-
