@@ -41,6 +41,17 @@ check_json() {
 	rc=$?
 }
 
+# with_pairs CMD...: CMD (a function of these) with the default attach plan,
+# the kprobe pairs beside the trampolines, even where RL_CHECK_ARGS chooses
+# trampolines alone (--attach=fentry): for loads whose concurrent teardowns
+# make a preempted trampoline skip calls that nothing else would then take
+with_pairs() {
+	pairs_saved=${RL_CHECK_ARGS:-}
+	RL_CHECK_ARGS=
+	"$@"
+	RL_CHECK_ARGS=$pairs_saved
+}
+
 # expect_clean NAME CMD...: CMD must be clean: exit 0, verdict clean (no
 # finding, nothing lost); on failure, the finding ids the report holds.  A
 # workload that says SKIP (the kernel lacks its feature) is reported so.

@@ -121,11 +121,8 @@ done
 # (on 7.2.13, 20 rounds beside two page-churning loops: region-free's
 # fentry skipped 21 of 80, 14 region frees lost, RL002 x14 beside the
 # RL010; a clean-clone run failed here once without the load)
-setup_args=${RL_CHECK_ARGS:-}
-RL_CHECK_ARGS=
-expect_clean "ring_setup_fail: failed ATTACH_WQ setups, each followed by a ring" \
+with_pairs expect_clean "ring_setup_fail: failed ATTACH_WQ setups, each followed by a ring" \
 	/workloads/ring_setup_fail
-RL_CHECK_ARGS=$setup_args
 # a long suite forks more processes than the followed set holds (4,096):
 # each leaves it when its last thread exits, so the ring made after 4,200
 # short-lived processes is still followed, nothing lost
@@ -263,10 +260,7 @@ expect_clean_pins "fixed_buffers clone (pins shared by two rings)" /workloads/fi
 # unpins on 7.2 and booked 295 RL004s for them.  With the pairs, what a
 # pair may have lost (both skipped) can still make it inconclusive (7.0:
 # at most 86), printed, not judged here.
-race_args=${RL_CHECK_ARGS:-}
-RL_CHECK_ARGS=
-check_json /workloads/clone_race 100 64
-RL_CHECK_ARGS=$race_args
+with_pairs check_json /workloads/clone_race 100 64
 race_ids=$(grep -o -E '"id": *"RL00[49]"' "$J" | grep -o -E 'RL00[49]' | sort | uniq -c | tr '\n' ' ')
 echo "# clone_race: exit $rc, $(grep -o -E '"lost_events": *[0-9]+' "$J" | head -n 1)"
 if grep -q '^SKIP' "$T_OUT"; then
