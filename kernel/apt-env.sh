@@ -65,9 +65,11 @@ mkdir -p "$aptdir/state/lists/partial" "$aptdir/cache/archives/partial" "$aptdir
 [ -e "$aptdir/status" ] || : > "$aptdir/status"	# touching it would make apt rebuild its cache each call
 # one writer of the sources and the lists at a time (make realworld beside
 # make test: two fetches rewrote sources.list at once and one mv failed);
-# held until the lists are fresh, not while the caller downloads
-exec 9> "$aptdir/lock"
-flock 9 || die "cannot lock $aptdir/lock"
+# held until the lists are fresh, not while the caller downloads; on fd 7,
+# as its callers hold their own locks on 8 (fetch-liburing.sh) and 9
+# (build-kernel.sh, run-guest.sh)
+exec 7> "$aptdir/lock"
+flock 7 || die "cannot lock $aptdir/lock"
 {
 	for s in $(own_suites) trixie trixie-backports sid; do echo "$s"; done | awk '!seen[$0]++' |
 	while read -r s; do
@@ -86,5 +88,5 @@ if [ ! -e "$aptdir/updated" ] || [ -n "$(find "$aptdir/updated" -mmin +"$max_age
 		die "apt-get update of the private package lists failed (log: $aptdir/update.log)"
 	touch "$aptdir/updated"
 fi
-flock -u 9
-exec 9>&-
+flock -u 7
+exec 7>&-

@@ -56,34 +56,34 @@ for t in $tests; do
 	# the timeout, SIGKILL as long again after; killed with its sleep when
 	# the test is done (few processes: every fork here is one more process
 	# for check to follow).  Under check the test is check's child, in a
-	# group of its own: the watchdog signals that group, never check, which
+	# group of its own: the watchdog finds it (the process whose parent is
+	# check, from /proc, no fork) and signals that group, never check, which
 	# then judges a test that was killed as it judges any (interrupting
 	# check itself makes its verdict "interrupted", not the test's); check
-	# gets SIGKILL only if it is still there a third period on.
-	if [ "${RL_RW_EACH:-0}" = 1 ]; then
-		# child PID: the process whose parent is PID (from /proc, no fork)
-		setsid sh -c 'child() { for d in /proc/[0-9]*; do
-				read -r l < "$d/stat" 2>/dev/null || continue
-				l=${l##*) }; p=${l#* }; [ "${p%% *}" = "$1" ] && echo "${d#/proc/}" && return
-				done; }
+	# gets SIGKILL only if it is still there a third period on.  The test's
+	# group goes to $logs/$t.group, for the kill after the test.
+	setsid sh -c 'child() { for d in /proc/[0-9]*; do
+			read -r l < "$d/stat" 2>/dev/null || continue
+			l=${l##*) }; p=${l#* }; [ "${p%% *}" = "$1" ] && echo "${d#/proc/}" && return
+			done; }
+		c=$1
+		if [ "$5" = 1 ]; then
 			i=0; c=""; while [ -z "$c" ] && [ $i -lt 50 ]; do c=$(child $1); [ -n "$c" ] ||
 				sleep 0.1; i=$((i + 1)); done
-			echo "$c" > "$4"
-			sleep $2; echo timeout > "$3"
-			[ -n "$c" ] && kill -INT -$c; sleep $2; [ -n "$c" ] && kill -KILL -$c
-			sleep $2; kill -KILL -$1' \
-			watchdog "$pid" "$TO" "$logs/$t.timedout" "$logs/$t.group" > /dev/null 2>&1 &
-	else
-		setsid sh -c 'sleep $2; echo timeout > "$3"; kill -INT -$1; sleep $2; kill -KILL -$1' \
-			watchdog "$pid" "$TO" "$logs/$t.timedout" > /dev/null 2>&1 &
-	fi
+		fi
+		echo "$c" > "$4"
+		sleep $2; echo timeout > "$3"
+		[ -n "$c" ] && kill -INT -$c; sleep $2; [ -n "$c" ] && kill -KILL -$c
+		[ "$c" = "$1" ] || { sleep $2; kill -KILL -$1; }' \
+		watchdog "$pid" "$TO" "$logs/$t.timedout" "$logs/$t.group" "${RL_RW_EACH:-0}" \
+		> /dev/null 2>&1 &
 	wd=$!
 	wait "$pid"
 	st=$?
 	read -r s1 _ < /proc/uptime
 	kill -KILL -"$wd" 2>/dev/null
 	kill -KILL -"$pid" 2>/dev/null	# whatever the test left running
-	# (under check: the test's own group, which the watchdog found)
+	# (under check: in the test's own group, which the watchdog found)
 	[ -s "$logs/$t.group" ] && kill -KILL -"$(cat "$logs/$t.group")" 2>/dev/null
 	rm -f "$logs/$t.group"
 	chk=""
