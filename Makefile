@@ -150,6 +150,13 @@ $(BUILD)/unit/test_plan: tests/unit/test_plan.c $(ATTACH_SRCS) $(BUILD)/ringledg
 	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(ATTACH_SRCS) -o $@ \
 		-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
 
+# the kernel symbol table (ksyms.c: no libbpf) from a file of ours
+$(BUILD)/unit/test_ksyms: tests/unit/test_ksyms.c src/ksyms.c $(LEDGER_SRCS) \
+			  $(wildcard src/*.h include/*.h tests/unit/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,UNIT,$@)
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< src/ksyms.c $(LEDGER_SRCS) -o $@
+
 unit: $(UNIT_TESTS)
 
 # the whole suite; tests/run-tests.sh prints the closing "N passed, N failed"

@@ -179,7 +179,7 @@ static __always_inline __u64 pfn_of(const struct page *page, __u64 base)
 #ifndef RL_VMEMMAP_OWNER
 static __u64 vmemmap_cached;
 
-static __always_inline __u64 page_to_pfn(const struct page *page)
+static __always_inline __u64 vmemmap_get(void)
 {
 	__u64 base = vmemmap_cached;
 
@@ -187,7 +187,12 @@ static __always_inline __u64 page_to_pfn(const struct page *page)
 		base = vmemmap_read();
 		vmemmap_cached = base;
 	}
-	return pfn_of(page, base);
+	return base;
+}
+
+static __always_inline __u64 page_to_pfn(const struct page *page)
+{
+	return pfn_of(page, vmemmap_get());
 }
 #endif
 

@@ -133,19 +133,34 @@ static __always_inline void last_folio_set(struct rl_pin_scratch *sc, __u64 head
 
 /* Are all RL_PIN_CHUNK pages in sc->page inside the last folio?  No branch
  * per page (a page inside is less than the span above the head, which the
- * shift turns into 0), so the verifier walks the loop once per iteration,
- * never forking; unrolled, 6.12 counts its stack against the callbacks'. */
+ * shift turns into 0), a bpf_loop step each, so the verifier walks the
+ * step once, not once per page. */
+struct chunk_scan {
+	struct rl_pin_scratch *sc;
+	__u64 acc;
+	__u64 lo;
+	__u64 shift;
+};
+
+static long chunk_scan_page(__u32 step, struct chunk_scan *cs)
+{
+	__u64 k = step;
+
+	barrier_var(k);
+	if (k >= RL_PIN_CHUNK)
+		return 1;
+	cs->acc |= (cs->sc->page[k] - cs->lo) >> (cs->shift & 63);
+	return 0;
+}
+
 static __always_inline bool chunk_in_last_folio(struct rl_pin_scratch *sc)
 {
-	__u64 acc = 0, lo = sc->last_head, shift = sc->last_shift & 63;
-	__u32 k;
+	struct chunk_scan cs = { .sc = sc, .lo = sc->last_head, .shift = sc->last_shift & 63 };
 
-	if (!shift)
+	if (!cs.shift)
 		return false;
-#pragma nounroll
-	for (k = 0; k < RL_PIN_CHUNK; k++)
-		acc |= (sc->page[k] - lo) >> shift;
-	return !acc;
+	bpf_loop(RL_PIN_CHUNK, chunk_scan_page, &cs, 0);
+	return !cs.acc;
 }
 
 static __always_inline void pin_event_send(struct rl_pin_scratch *sc, struct rl_event *ev)

@@ -22,47 +22,63 @@ struct pages_walk {
 	bool track;
 };
 
+/* One page of a REGION_PAGES event (a bpf_loop step, so the verifier
+ * walks it once, not once per page): its pfn and its refcount. */
+struct page_step {
+	struct pages_walk *w;
+	struct rl_event *ev;
+	struct page *head;	/* the region's compound head, if one     */
+	__u64 base;		/* vmemmap                                */
+	__u32 first;
+};
+
+static long emit_page(__u32 step, struct page_step *s)
+{
+	struct pages_walk *w = s->w;
+	struct rl_event *ev = s->ev;
+	struct page *page;
+	__u64 i = step, src;
+
+	barrier_var(i);		/* the bound below is on the index used */
+	if (i >= RL_PFNS_PER_EVENT || s->first + i >= w->nr_pages)
+		return 1;
+	if (bpf_probe_read_kernel(&page, sizeof(page), &w->pages[s->first + i])) {
+		count(RL_CNT_READ_FAIL);
+		return 1;
+	}
+	/* a compound region's reference count lives in its head; so does a
+	 * large folio's of user memory (hugetlb, THP), whose tail pages
+	 * count 0 */
+	src = s->head ? (__u64)s->head : (__u64)page;
+	if (!s->head && (w->flags & RL_REGION_F_USER_PROVIDED))
+		src = page_head((__u64)page);
+	ev->pages.pfn[i] = pfn_of(page, s->base);
+	ev->pages.refcount[i] = BPF_CORE_READ((struct page *)src, _refcount.counter);
+	ev->pages.count = i + 1;
+	if (w->track)
+		track(&tracked_pfns, ev->pages.pfn[i], w->region, RL_CNT_PFN_MAP_FULL);
+	return 0;
+}
+
 /* One REGION_PAGES event: pfns and refcounts of pages [first, first + 32). */
 static long emit_pages_chunk(__u32 chunk, struct pages_walk *w)
 {
-	__u32 first = chunk * RL_PFNS_PER_EVENT;
-	struct page *head = NULL, *page;
-	struct rl_event *ev;
-	__u32 i, refs;
+	struct page_step s = { .w = w, .first = chunk * RL_PFNS_PER_EVENT };
 
-	if (first >= w->nr_pages)
+	if (s.first >= w->nr_pages)
 		return 1;
-	ev = event_reserve(RL_EV_REGION_PAGES);
-	if (!ev)
+	s.ev = event_reserve(RL_EV_REGION_PAGES);
+	if (!s.ev)
 		return 1;
-	ev->pages.region = w->region;
-	ev->pages.first = first;
-	ev->pages.at_free = w->at_free;
+	s.ev->pages.region = w->region;
+	s.ev->pages.first = s.first;
+	s.ev->pages.at_free = w->at_free;
+	s.ev->pages.count = 0;
 	if (w->flags & RL_REGION_F_SINGLE_REF)
-		bpf_probe_read_kernel(&head, sizeof(head), &w->pages[0]);
-
-	for (i = 0; i < RL_PFNS_PER_EVENT; i++) {
-		if (first + i >= w->nr_pages)
-			break;
-		if (bpf_probe_read_kernel(&page, sizeof(page), &w->pages[first + i])) {
-			count(RL_CNT_READ_FAIL);
-			break;
-		}
-		/* a compound region's reference count lives in its head; so
-		 * does a large folio's of user memory (hugetlb, THP), whose
-		 * tail pages count 0 */
-		if (!head && (w->flags & RL_REGION_F_USER_PROVIDED))
-			refs = BPF_CORE_READ((struct page *)page_head((__u64)page), _refcount.counter);
-		else
-			refs = BPF_CORE_READ(head ? head : page, _refcount.counter);
-		ev->pages.pfn[i] = page_to_pfn(page);
-		ev->pages.refcount[i] = refs;
-		ev->pages.count = i + 1;
-		if (w->track)
-			track(&tracked_pfns, ev->pages.pfn[i], w->region,
-			      RL_CNT_PFN_MAP_FULL);
-	}
-	event_submit(ev);
+		bpf_probe_read_kernel(&s.head, sizeof(s.head), &w->pages[0]);
+	s.base = vmemmap_get();
+	bpf_loop(RL_PFNS_PER_EVENT, emit_page, &s, 0);
+	event_submit(s.ev);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -610,15 +611,50 @@ int rl_plan_attach(struct rl_plan *plan, struct ringledger_bpf *skel)
 	return failures;
 }
 
+/* Detaching waits: a kprobe's removal ends with an RCU grace period, a
+ * trampoline's with a text patch, one link after another.  A few threads
+ * share the links, so the waits overlap. */
+#define RL_DETACH_THREADS 4
+
+struct detach_share {
+	struct rl_plan *plan;
+	unsigned int nth;
+};
+
+static void *detach_share(void *arg)
+{
+	struct detach_share *d = arg;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < d->plan->nr; i++)
+		for (j = 0; j < RL_PLAN_SLOTS; j++, n++) {
+			if (n % RL_DETACH_THREADS != d->nth)
+				continue;
+			bpf_link__destroy(d->plan->links[i][j]);
+			d->plan->links[i][j] = NULL;
+		}
+	return NULL;
+}
+
 void rl_plan_detach(struct rl_plan *plan)
 {
-	size_t i, j;
+	struct detach_share share[RL_DETACH_THREADS];
+	pthread_t tid[RL_DETACH_THREADS];
+	bool started[RL_DETACH_THREADS] = {};
+	unsigned int t;
 
-	for (i = 0; i < plan->nr; i++)
-		for (j = 0; j < RL_PLAN_SLOTS; j++) {
-			bpf_link__destroy(plan->links[i][j]);
-			plan->links[i][j] = NULL;
-		}
+	for (t = 0; t < RL_DETACH_THREADS; t++) {
+		share[t] = (struct detach_share){ .plan = plan, .nth = t };
+		if (t > 0)	/* the caller takes share 0 */
+			started[t] = !pthread_create(&tid[t], NULL, detach_share, &share[t]);
+	}
+	detach_share(&share[0]);
+	for (t = 1; t < RL_DETACH_THREADS; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			detach_share(&share[t]);	/* no thread: done here */
+	}
 }
 
 static bool hook_ok(const struct rl_hook_plan *hp)

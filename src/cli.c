@@ -42,7 +42,7 @@ static const struct argp_option common_options[] = {
 	{ "no-stacks", OPT_NO_STACKS, NULL, 0, "do not capture kernel stacks", 0 },
 	{ "max-pages", OPT_MAX_PAGES, "N", 0, "size of the tracked-page map (default 262144)", 0 },
 	{ "ringbuf-kib", OPT_RINGBUF, "KIB", 0, "event ring buffer size (default 16384)", 0 },
-	{ "debug", OPT_DEBUG, NULL, 0, "libbpf's debug output (verifier logs)", 0 },
+	{ "debug", OPT_DEBUG, NULL, 0, "libbpf's debug output (verifier logs), each loading step's time", 0 },
 	{},
 };
 

@@ -322,12 +322,11 @@ static int report_check(const struct check_args *a, char **cmd, const struct che
 {
 	struct rl_report_ctx rc = { .allow_mask = a->allow_mask, .addr = &st->addr,
 				    .color = st->color };
-	struct rl_ksyms *ksyms;
+	struct rl_ksyms_lazy ksyms = {};
 	char cmdline[1024];
 	int ret;
 
 	join_command(cmd, cmdline, sizeof(cmdline));
-	ksyms = rl_ksyms_load(NULL);
 	rc.command = cmdline;
 	rc.child_status = res->child_status;
 	rc.elapsed_s = res->elapsed_s;
@@ -335,15 +334,15 @@ static int report_check(const struct check_args *a, char **cmd, const struct che
 	rc.ringbuf_bytes = st->ringbuf_bytes;
 	rc.inconclusive_why = why[0] ? why : NULL;
 	rc.verdict = rl_verdict(st->ledger, a->allow_mask, why[0] != '\0');
-	rc.symbolize = ksyms ? rl_ksyms_symbolize : NULL;
-	rc.sym_cookie = ksyms;
+	rc.symbolize = rl_ksyms_lazy_symbolize;
+	rc.sym_cookie = &ksyms;
 	rl_report_text(stdout, st->ledger, &rc);
 	ret = rc.verdict;
 	if (a->json_path && rl_write_report(a->json_path, st->ledger, &rc, rl_report_json))
 		ret = RL_EXIT_ERROR;
 	if (a->junit_path && rl_write_report(a->junit_path, st->ledger, &rc, rl_report_junit))
 		ret = RL_EXIT_ERROR;
-	rl_ksyms_free(ksyms);
+	rl_ksyms_lazy_free(&ksyms);
 	return ret;
 }
 

@@ -227,7 +227,7 @@ int cmd_trace(int argc, char **argv)
 	struct trace_state st = {};
 	struct rl_ledger_opts lo = { .on_finding = on_trace_finding, .cookie = &st };
 	struct rl_session_opts so = { .on_event = on_trace_event, .cookie = &st };
-	struct rl_ksyms *ksyms = NULL;
+	struct rl_ksyms_lazy ksyms = {};
 	struct rl_session sess;
 	char err[512], why[512];
 	int ret = RL_EXIT_ERROR;
@@ -266,9 +266,8 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup_session;
 	}
 	rl_reader_priority();
-	ksyms = rl_ksyms_load(NULL);
-	st.rc.symbolize = ksyms ? rl_ksyms_symbolize : NULL;
-	st.rc.sym_cookie = ksyms;
+	st.rc.symbolize = rl_ksyms_lazy_symbolize;
+	st.rc.sym_cookie = &ksyms;
 	if (rl_plan_failures(&sess.plan, why, sizeof(why)))
 		fprintf(stderr, "ringledger: tracing with hooks missing (findings may be incomplete): %s\n", why);
 	/* on stderr in every mode: scripts wait for this line before they start
@@ -283,7 +282,7 @@ int cmd_trace(int argc, char **argv)
 cleanup_session:
 	rl_session_close(&sess);
 cleanup:
-	rl_ksyms_free(ksyms);
+	rl_ksyms_lazy_free(&ksyms);
 	rl_ledger_free(st.ledger);
 	return ret;
 }

@@ -95,7 +95,19 @@ const char *rl_ksyms_format(const struct rl_ksyms *k, uint64_t addr, char *buf, 
 	return buf;
 }
 
-const char *rl_ksyms_symbolize(uint64_t addr, char *buf, size_t len, void *cookie)
+const char *rl_ksyms_lazy_symbolize(uint64_t addr, char *buf, size_t len, void *cookie)
 {
-	return rl_ksyms_format(cookie, addr, buf, len);
+	struct rl_ksyms_lazy *l = cookie;
+
+	if (!l->tried) {
+		l->tried = true;
+		l->k = rl_ksyms_load(l->path);
+	}
+	return l->k ? rl_ksyms_format(l->k, addr, buf, len) : NULL;
+}
+
+void rl_ksyms_lazy_free(struct rl_ksyms_lazy *l)
+{
+	rl_ksyms_free(l->k);
+	memset(l, 0, sizeof(*l));
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -80,6 +81,25 @@ static int on_ring_record(void *cookie, void *data, size_t size)
 	return 0;
 }
 
+/* --debug: how long each step of the libbpf sequence took, "ringledger:
+ * load: 2104 ms" (under software emulation the steps cost seconds) */
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void step_done(const struct rl_session *s, const char *step, double *since)
+{
+	double t = now_ms();
+
+	if (s->verbose)
+		fprintf(stderr, "ringledger: %s: %.0f ms\n", step, t - *since);
+	*since = t;
+}
+
 static void describe_refusal(const struct rl_kernel_caps *caps, char *err, size_t len)
 {
 	snprintf(err, len, "this kernel refuses function tracing (fentry: %s; kprobes: %s), "
@@ -93,6 +113,7 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = o->btf_path);
 	struct ringledger_bpf *skel = NULL;
+	double t = now_ms();
 	int ret;
 
 	memset(s, 0, sizeof(*s));
@@ -116,6 +137,7 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 		goto cleanup;
 	}
 	rl_plan_make(&s->plan, &s->caps, o->pref);
+	step_done(s, "kernel probe", &t);
 
 	/* open */
 	skel = ringledger_bpf__open_opts(&open_opts);
@@ -146,6 +168,7 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 		snprintf(err, len, "cannot configure BPF programs: %s", strerror(-ret));
 		goto cleanup;
 	}
+	step_done(s, "open", &t);
 
 	/* load */
 	ret = ringledger_bpf__load(skel);
@@ -154,9 +177,11 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 			 "verifier log", strerror(-ret));
 		goto cleanup;
 	}
+	step_done(s, "load", &t);
 
 	/* attach: a hook that fails is recorded, the verdict becomes inconclusive */
 	s->attach_failures = rl_plan_attach(&s->plan, skel);
+	step_done(s, "attach", &t);
 
 	s->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_ring_record, s, NULL);
 	if (!s->rb) {
@@ -275,11 +300,15 @@ void rl_reader_priority(void)
 
 void rl_session_close(struct rl_session *s)
 {
+	double t = now_ms();
+
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
 	rl_plan_detach(&s->plan);
+	step_done(s, "detach", &t);
 	ringledger_bpf__destroy(s->skel);
 	s->skel = NULL;
+	step_done(s, "unload", &t);
 	rl_caps_free(&s->caps);
 }
 

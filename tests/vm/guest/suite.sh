@@ -357,7 +357,14 @@ esac
 # --attach=fentry), and return probes as kprobe.multi where fprobe runs
 # on the function graph (struct fprobe has an hlist_array: read from BTF
 # here as the tool does)
-ringledger check --debug ${RL_CHECK_ARGS:-} -- true 2>&1 | grep '^ringledger: hook' > /tmp/sides.out
+ringledger check --debug ${RL_CHECK_ARGS:-} -- true > /tmp/debug.out 2>&1
+grep '^ringledger: hook' /tmp/debug.out > /tmp/sides.out
+t_lines "--debug: how long each step took (kernel probe, open, load, attach, detach, unload)" \
+	'^ringledger: (kernel probe|open|load|attach|detach|unload): [0-9]+ ms$' 6 /tmp/debug.out
+# detached on several threads: every link and program gone when check returns
+left=$(bpftool prog show 2>/dev/null | grep -c -E ' name (fe|fx|kp|krp|tp)_')
+if [ "$left" = 0 ]; then t_ok "after check: none of its programs left"; else
+	t_fail "after check: none of its programs left" "$left programs of ours in bpftool prog show"; fi
 case "${RL_CHECK_ARGS:-}" in
 *fentry*) t_nogrep "--attach=fentry: no tracepoint iterator kprobe" 'iterator kprobe' /tmp/sides.out ;;
 *)	for h in page-free proc-exit proc-fork proc-exec ring-create; do
