@@ -16,8 +16,8 @@
 # As runtests.sh does: each test as ./NAME from the directory holding the
 # tests (exec-target.t is exec'd from there), no argument (no TEST_FILES or
 # TEST_MAP are configured), a timeout of $RL_RW_TIMEOUT s (default 60,
-# runtests.sh's TIMEOUT) after which the test gets SIGINT and, as many seconds
-# later, SIGKILL; exit 0 passes, 77 (T_EXIT_SKIP in test/helpers.h) skips,
+# runtests.sh's TIMEOUT) after which the test gets SIGINT and later SIGKILL
+# (see below); exit 0 passes, 77 (T_EXIT_SKIP in test/helpers.h) skips,
 # anything else fails; a test that passes but leaves "kernel BUG at",
 # "WARNING:", "BUG:", "Oops:" ... in the kernel log after its marker (written
 # to /dev/kmsg) fails ("dmesg"), as runtests.sh's _check_dmesg.
@@ -25,11 +25,15 @@
 # Unlike runtests.sh: the directory is a fresh one under /tmp holding links
 # to the tests (the suite writes its scratch files into it), and each test
 # runs in a session of its own whose whole process group is killed when the
-# test ends, so nothing a test forked outlives it into the next test.
+# test ends, so nothing a test forked outlives it into the next test; and
+# SIGKILL follows the timeout's SIGINT after $RL_RW_KILL_AFTER s (default 10),
+# not a second timeout: the outcome is a timeout either way, and the wait
+# cost up to 60 s a timed-out test (send-zerocopy.t ignores SIGINT).
 set -u
 tdir=${1:?usage: liburing-run.sh TESTDIR RESULTS}
 res=${2:?usage: liburing-run.sh TESTDIR RESULTS}
 TO=${RL_RW_TIMEOUT:-60}
+KA=${RL_RW_KILL_AFTER:-10}
 logs=${res%.*}.logs
 
 work=$(mktemp -d /tmp/liburing.XXXXXX)
@@ -53,14 +57,14 @@ for t in $tests; do
 	fi
 	pid=$!
 	# the watchdog, in a session of its own: SIGINT to the test's group at
-	# the timeout, SIGKILL as long again after; killed with its sleep when
+	# the timeout, SIGKILL $KA s after; killed with its sleep when
 	# the test is done (few processes: every fork here is one more process
 	# for check to follow).  Under check the test is check's child, in a
 	# group of its own: the watchdog finds it (the process whose parent is
 	# check, from /proc, no fork) and signals that group, never check, which
 	# then judges a test that was killed as it judges any (interrupting
 	# check itself makes its verdict "interrupted", not the test's); check
-	# gets SIGKILL only if it is still there a third period on.  The test's
+	# gets SIGKILL only if it is still there a timeout period after that.  The test's
 	# group goes to $logs/$t.group, for the kill after the test.
 	setsid sh -c 'child() { for d in /proc/[0-9]*; do
 			read -r l < "$d/stat" 2>/dev/null || continue
@@ -73,9 +77,9 @@ for t in $tests; do
 		fi
 		echo "$c" > "$4"
 		sleep $2; echo timeout > "$3"
-		[ -n "$c" ] && kill -INT -$c; sleep $2; [ -n "$c" ] && kill -KILL -$c
+		[ -n "$c" ] && kill -INT -$c; sleep $6; [ -n "$c" ] && kill -KILL -$c
 		[ "$c" = "$1" ] || { sleep $2; kill -KILL -$1; }' \
-		watchdog "$pid" "$TO" "$logs/$t.timedout" "$logs/$t.group" "${RL_RW_EACH:-0}" \
+		watchdog "$pid" "$TO" "$logs/$t.timedout" "$logs/$t.group" "${RL_RW_EACH:-0}" "$KA" \
 		> /dev/null 2>&1 &
 	wd=$!
 	wait "$pid"
