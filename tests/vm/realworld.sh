@@ -12,7 +12,10 @@
 # Into build/realworld/: console-MODE.log (the guest's whole console) and
 # what the guest exported (rw.json, each.logs/*.json, the per-test results
 # plain.res / check.res / each.res, findings.txt: id, test, comm, pid).
-# Environment: RL_RW_TIMEOUT (per test, default 60 s), RL_RW_PLAIN (0: no
+# Environment: RL_RW_TIMEOUT (per test, default 60 s), RL_RW_TIMING_TESTS
+# (the tests whose outcome is printed, not compared; default min-timeout.t
+# min-timeout-wait.t), RL_RW_PLAIN (after: without ringledger only the tests
+# that did not pass under check; 0: no
 # run without ringledger), RL_RW_TESTS (only these tests), RL_RW_GUEST_TIMEOUT (the guest, default 3000 s,
 # 4800 with -e), RL_RW_MEM (MiB, default 3072:
 # the tests are about 180 MB of static binaries in the initramfs).
@@ -46,7 +49,7 @@ rm -rf "${out:?}/$mode"
 # (grep) takes the stream for binary from there on and prints nothing more.
 sh tests/vm/run-guest.sh -k "$kernel" -m "${RL_RW_MEM:-3072}" -t "$gt" -l "$log" -x "$tests" -- \
 	env RL_RW_MODE="$mode" RL_RW_EXPORT=1 RL_RW_TIMEOUT="${RL_RW_TIMEOUT:-60}" \
-	RL_RW_PLAIN="${RL_RW_PLAIN:-1}" RL_RW_TESTS="${RL_RW_TESTS:-}" sh /tests/liburing.sh > "$out/guest-$mode.out"
+	RL_RW_PLAIN="${RL_RW_PLAIN:-1}" RL_RW_TESTS="${RL_RW_TESTS:-}" RL_RW_TIMING_TESTS="${RL_RW_TIMING_TESTS:-}" sh /tests/liburing.sh > "$out/guest-$mode.out"
 gstatus=$?
 [ -s "$log" ] || : > "$log"	# (no log: the runner failed before the guest ran)
 tr -d '\r\000' < "$log" 2>/dev/null | sed -n 's/^.*\(RL-GUEST-BOOT\)/\1/; /RL-GUEST-BOOT/,/^RL-GUEST-EXIT=/p' |

@@ -221,7 +221,7 @@ case $PLAIN in 1|after) ;; *) [ "${RL_RW_EXPORT:-0}" = 1 ] && export_out; t_done
 # min=45, max=55"; min-timeout.t: "Expected 20 msec, got 31 msec"), which
 # tracing under software emulation moves: min-timeout-wait.t failed under
 # check in two runs of two, and once of two without.  Their verdicts count.
-TIMING_TESTS=${RL_RW_TIMING_TESTS-min-timeout.t min-timeout-wait.t}
+TIMING_TESTS=${RL_RW_TIMING_TESTS:-min-timeout.t min-timeout-wait.t}
 awk -v plain="$out/plain.res" -v after="$([ "$PLAIN" = after ] && echo 1)" -v timing=" $TIMING_TESTS " '
 	BEGIN { while ((getline l < plain) > 0) { split(l, f, " "); o[f[1]] = f[2]; x[f[1]] = f[3] } }
 	{ seen[$1] = 1
