@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* cli.c - small helpers shared by the subcommands. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,18 @@ bool rl_command_runnable(const char *cmd, char *why, size_t len)
 	}
 	snprintf(why, len, "not found in PATH");
 	return false;
+}
+
+void rl_why_add_losses(const struct rl_ledger *l, char *why, size_t len)
+{
+	struct rl_ledger_stats st;
+	size_t off = strlen(why);
+
+	rl_ledger_get_stats(l, &st);
+	if (!st.lost_events || off + 1 >= len)
+		return;
+	snprintf(why + off, len - off, "%s%" PRIu64 " event%s lost in the kernel: RL010 names the counters",
+		 off ? "; " : "", st.lost_events, st.lost_events == 1 ? "" : "s");
 }
 
 int rl_verdict(const struct rl_ledger *l, uint32_t allow_mask, bool inconclusive)

@@ -82,4 +82,9 @@ int rl_write_report(const char *path, const struct rl_ledger *l, const struct rl
  * `inconclusive`): other findings may then be artifacts of what was lost;
  * else 1 if a finding not allowed was made; else 0. */
 int rl_verdict(const struct rl_ledger *l, uint32_t allow_mask, bool inconclusive);
+
+/* Append to WHY (a verdict's "inconclusive because", "; "-separated) the
+ * events the kernel side lost, if any: the RL010 findings name each
+ * counter, the verdict's line says that there were. */
+void rl_why_add_losses(const struct rl_ledger *l, char *why, size_t len);
 #endif /* RL_CLI_H */

@@ -292,6 +292,7 @@ static void inconclusive_why(const struct rl_session *sess, const struct rl_run_
 		explain_live_rings(l, settle_ms, ring_kill_hooked(&sess->plan), why + off,
 				   len - off);
 	}
+	rl_why_add_losses(l, why, len);
 }
 
 /* record: close the stream with its trailer and say what was written. */

@@ -85,6 +85,7 @@ int cmd_replay(int argc, char **argv)
 	struct rl_ledger *l;
 	enum rl_read_status st;
 	struct rl_event ev;
+	char why[256] = "";
 	int ret = RL_EXIT_ERROR;
 	FILE *f;
 
@@ -118,7 +119,9 @@ int cmd_replay(int argc, char **argv)
 	rc.command = a.path;
 	rc.allow_mask = a.allow_mask;
 	if (st == RL_READ_TRUNCATED)
-		rc.inconclusive_why = "the stream ends without its end line: it was cut short";
+		snprintf(why, sizeof(why), "the stream ends without its end line: it was cut short");
+	rl_why_add_losses(l, why, sizeof(why));
+	rc.inconclusive_why = why[0] ? why : NULL;
 	rc.verdict = rl_verdict(l, a.allow_mask, st == RL_READ_TRUNCATED);
 	rl_report_text(stdout, l, &rc);
 	ret = rc.verdict;

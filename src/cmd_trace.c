@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "clock.h"
 #include "ksyms.h"
 #include "ledger.h"
 #include "loader.h"
@@ -100,14 +101,6 @@ struct trace_state {
 	uint64_t events;
 };
 
-static uint64_t clock_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* The TIME column, as libbpf-tools print it: HH:MM:SS of the event, or
  * seconds since tracing began. */
 static void print_time(const struct trace_state *st, uint64_t ts_ns)
@@ -159,7 +152,7 @@ static void on_trace_event(const struct rl_event *ev, void *cookie)
 	if (st->json) {
 		rl_report_json_event_addr(stdout, ev, &st->addr);
 	} else {
-		print_time(st, ev->h.ts_ns ? ev->h.ts_ns : clock_ns(CLOCK_MONOTONIC));
+		print_time(st, ev->h.ts_ns ? ev->h.ts_ns : rl_clock_ns(CLOCK_MONOTONIC));
 		rl_report_text_event_addr(stdout, ev, &st->addr);
 		if (ev->h.type == RL_EV_CTX_CREATE) {
 			nspid = ns_pid_of(ev->h.pid);
@@ -184,12 +177,12 @@ static void on_trace_finding(const struct rl_finding *f, void *cookie)
 /* Until a stop signal, the end of -d, or the session fails. */
 static void trace_loop(struct rl_session *sess, double duration_s)
 {
-	uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+	uint64_t t0 = rl_clock_ns(CLOCK_MONOTONIC);
 
 	while (!rl_stop_signal()) {
 		if (rl_session_poll(sess, 100) < 0)
 			break;
-		if (duration_s && (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9 >= duration_s)
+		if (duration_s && (rl_clock_ns(CLOCK_MONOTONIC) - t0) / 1e9 >= duration_s)
 			break;
 	}
 }
@@ -274,8 +267,8 @@ int cmd_trace(int argc, char **argv)
 	 * what they want traced */
 	fprintf(stderr, "ringledger: tracing io_uring ring memory%s; Ctrl-C to stop\n",
 		a.pid ? " of one process tree" : "");
-	st.start_ns = clock_ns(CLOCK_MONOTONIC);
-	st.wall_offset_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - st.start_ns);
+	st.start_ns = rl_clock_ns(CLOCK_MONOTONIC);
+	st.wall_offset_ns = (int64_t)(rl_clock_ns(CLOCK_REALTIME) - st.start_ns);
 	trace_loop(&sess, a.duration_s);
 	ret = trace_finish(&st, &sess);
 

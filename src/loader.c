@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "loader.h"
+#include "clock.h"
 #include "record.h"
 #include "ringledger.skel.h"
 
@@ -85,10 +86,7 @@ static int on_ring_record(void *cookie, void *data, size_t size)
  * load: 2104 ms" (under software emulation the steps cost seconds) */
 static double now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return rl_mono_s() * 1e3;
 }
 
 static void step_done(const struct rl_session *s, const char *step, double *since)

@@ -12,16 +12,9 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include "run_cmd.h"
+#include "clock.h"
 #include "signals.h"
 #include "user.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 const char *rl_describe_status(int status, char *buf, size_t len)
 {
@@ -143,21 +136,21 @@ static int wait_child(struct rl_session *s, pid_t pid, char *err, size_t len)
 static void settle(struct rl_session *s, const struct rl_run_opts *o, struct rl_run_result *res,
 		   double start)
 {
-	double deadline = now_s() + o->settle_ms / 1000.0;
+	double deadline = rl_mono_s() + o->settle_ms / 1000.0;
 
-	while (o->live_objects(o->cookie) && now_s() < deadline && !rl_stop_signal())
+	while (o->live_objects(o->cookie) && rl_mono_s() < deadline && !rl_stop_signal())
 		rl_session_poll(s, 20);
 	res->settle_timed_out = o->live_objects(o->cookie) > 0;
 	/* pages freed by the last zaps arrive just after: drain once more */
 	rl_session_poll(s, 100);
-	res->settle_s = now_s() - start - res->elapsed_s;
+	res->settle_s = rl_mono_s() - start - res->elapsed_s;
 }
 
 int rl_run_command(struct rl_session *s, char **cmd, const struct rl_run_opts *o,
 		   struct rl_run_result *res, char *err, size_t len)
 {
 	int go[2], exec_err[2], e = 0;
-	double start = now_s();
+	double start = rl_mono_s();
 	bool tty;
 	pid_t pid;
 
@@ -194,7 +187,7 @@ int rl_run_command(struct rl_session *s, char **cmd, const struct rl_run_opts *o
 		return -e;
 	}
 	close(exec_err[0]);
-	res->elapsed_s = now_s() - start;
+	res->elapsed_s = rl_mono_s() - start;
 	settle(s, o, res, start);
 	res->stop_signal = rl_stop_signal();
 	return 0;

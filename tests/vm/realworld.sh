@@ -12,7 +12,9 @@
 # Into build/realworld/: console-MODE.log (the guest's whole console) and
 # what the guest exported (rw.json, each.logs/*.json, the per-test results
 # plain.res / check.res / each.res, findings.txt: id, test, comm, pid).
-# Environment: RL_RW_TIMEOUT (per test, default 60 s), RL_RW_TIMING_TESTS
+# Environment: RL_RW_TIMEOUT (per test, default 60 s), RL_RW_SLOW_TESTS and
+# RL_RW_SLOW_TIMEOUT (tests given longer, default futex.t: 180 s; see
+# tests/vm/guest/liburing-run.sh), RL_RW_TIMING_TESTS
 # (the tests whose outcome is printed, not compared; default min-timeout.t
 # min-timeout-wait.t), RL_RW_PLAIN (after: without ringledger only the tests
 # that did not pass under check; 0: no
@@ -49,7 +51,8 @@ rm -rf "${out:?}/$mode"
 # (grep) takes the stream for binary from there on and prints nothing more.
 sh tests/vm/run-guest.sh -k "$kernel" -m "${RL_RW_MEM:-3072}" -t "$gt" -l "$log" -x "$tests" -- \
 	env RL_RW_MODE="$mode" RL_RW_EXPORT=1 RL_RW_TIMEOUT="${RL_RW_TIMEOUT:-60}" \
-	RL_RW_PLAIN="${RL_RW_PLAIN:-1}" RL_RW_TESTS="${RL_RW_TESTS:-}" RL_RW_TIMING_TESTS="${RL_RW_TIMING_TESTS:-}" sh /tests/liburing.sh > "$out/guest-$mode.out"
+	RL_RW_PLAIN="${RL_RW_PLAIN:-1}" RL_RW_TESTS="${RL_RW_TESTS:-}" RL_RW_TIMING_TESTS="${RL_RW_TIMING_TESTS:-}" \
+	${RL_RW_SLOW_TESTS+RL_RW_SLOW_TESTS="$RL_RW_SLOW_TESTS"} RL_RW_SLOW_TIMEOUT="${RL_RW_SLOW_TIMEOUT:-180}" sh /tests/liburing.sh > "$out/guest-$mode.out"
 gstatus=$?
 [ -s "$log" ] || : > "$log"	# (no log: the runner failed before the guest ran)
 tr -d '\r\000' < "$log" 2>/dev/null | sed -n 's/^.*\(RL-GUEST-BOOT\)/\1/; /RL-GUEST-BOOT/,/^RL-GUEST-EXIT=/p' |

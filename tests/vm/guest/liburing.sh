@@ -16,6 +16,8 @@
 #
 # Environment (run-guest: `-- env RL_RW_MODE=each sh /tests/liburing.sh`):
 #   RL_RW_TIMEOUT  per test, seconds (default 60, as liburing's runtests.sh)
+#   RL_RW_SLOW_TESTS, RL_RW_SLOW_TIMEOUT  tests given longer (default
+#                  futex.t, 180 s: see liburing-run.sh)
 #   RL_RW_MODE     whole (default): the above; each: each test under its own
 #                  `check` instead of one over the suite, and every test whose
 #                  verdict is not clean listed (after the run without)
@@ -61,7 +63,7 @@ if [ -n "${RL_RW_TESTS:-}" ]; then
 	n_tests=$(echo $RL_RW_TESTS | wc -w)
 fi
 echo "# kernel $(uname -r), liburing $(cat "$T/version" 2>/dev/null) ($n_tests tests), ringledger $(ringledger --version 2>&1 | head -n 1)"
-echo "# per-test timeout ${RL_RW_TIMEOUT:-60} s; mode $MODE"
+echo "# per-test timeout ${RL_RW_TIMEOUT:-60} s (${RL_RW_SLOW_TESTS-futex.t}: ${RL_RW_SLOW_TIMEOUT:-180} s); mode $MODE"
 # the suite's network tests talk over loopback
 ip link set lo up 2>/dev/null || echo "# note: could not bring lo up"
 

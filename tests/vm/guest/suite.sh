@@ -219,6 +219,12 @@ if [ $rc = 2 ] && grep -q -E '"id": *"RL010"' "$J" && grep -q 'ringbuf_full' "$J
 else
 	t_fail "ring buffer overflow: inconclusive, RL010 names the counter" "exit $rc" "$T_OUT"
 fi
+# ... and the verdict says why (it said nothing before: inconclusive_why null)
+t_grep "ring buffer overflow: the verdict's why counts the lost events" \
+	'"inconclusive_why": *"[^"]*[0-9]+ events? lost in the kernel' "$J"
+t_grep "ring buffer overflow: the text verdict too" \
+	'verdict +inconclusive \(.*[0-9]+ events? lost in the kernel: RL010 names the counters\)' "$T_OUT"
+
 expect_clean "the same ring with the default buffer" /workloads/ring_basic 32768
 
 # ---- long-term pins and buffer rings ---------------------------------------------
