@@ -269,8 +269,11 @@ static bool ring_kill_hooked(const struct rl_plan *plan)
 	return false;
 }
 
-/* Why the verdict is inconclusive, in words; "" when it is not. */
-static void inconclusive_why(const struct rl_session *sess, const struct rl_run_result *res,
+/* Why the verdict may be inconclusive, in words ("" when nothing says so).
+ * Missing hooks and rings that outlived the wait are RL010 findings too,
+ * which decide the verdict (and --allow RL010 can name); only an
+ * interrupted command makes it inconclusive by itself: returns that. */
+static bool inconclusive_why(const struct rl_session *sess, const struct rl_run_result *res,
 			     const struct rl_ledger *l, int settle_ms, char *why, size_t len)
 {
 	size_t off = 0;
@@ -293,6 +296,7 @@ static void inconclusive_why(const struct rl_session *sess, const struct rl_run_
 				   len - off);
 	}
 	rl_why_add_losses(l, why, len);
+	return res->stop_signal != 0;
 }
 
 /* record: close the stream with its trailer and say what was written. */
@@ -319,7 +323,7 @@ static int finish_record(const struct check_args *a, struct check_state *st,
 
 /* check: the report on stdout, and in the files asked for; the verdict. */
 static int report_check(const struct check_args *a, char **cmd, const struct check_state *st,
-			const struct rl_run_result *res, const char *why)
+			const struct rl_run_result *res, const char *why, bool interrupted)
 {
 	struct rl_report_ctx rc = { .allow_mask = a->allow_mask, .addr = &st->addr,
 				    .color = st->color };
@@ -334,7 +338,7 @@ static int report_check(const struct check_args *a, char **cmd, const struct che
 	rc.ringbuf_peak = st->ringbuf_peak;
 	rc.ringbuf_bytes = st->ringbuf_bytes;
 	rc.inconclusive_why = why[0] ? why : NULL;
-	rc.verdict = rl_verdict(st->ledger, a->allow_mask, why[0] != '\0');
+	rc.verdict = rl_verdict(st->ledger, a->allow_mask, interrupted);
 	rc.symbolize = rl_ksyms_lazy_symbolize;
 	rc.sym_cookie = &ksyms;
 	rl_report_text(stdout, st->ledger, &rc);
@@ -357,6 +361,7 @@ static int run_check(struct check_args *a, char **cmd)
 		.verbose = a->common.verbose, .on_event = on_event, .cookie = &st,
 	};
 	char err[512], why[1024];
+	bool interrupted;
 	struct rl_session sess;
 	struct rl_run_result res;
 	struct rl_user user;
@@ -396,11 +401,11 @@ static int run_check(struct check_args *a, char **cmd)
 		goto cleanup_session;
 	}
 	settle_ledger(&st, &sess, &res);
-	inconclusive_why(&sess, &res, st.ledger, a->settle_ms, why, sizeof(why));
+	interrupted = inconclusive_why(&sess, &res, st.ledger, a->settle_ms, why, sizeof(why));
 	if (a->record)
 		ret = finish_record(a, &st, &res);
 	else
-		ret = report_check(a, cmd, &st, &res, why);
+		ret = report_check(a, cmd, &st, &res, why, interrupted);
 
 cleanup_session:
 	rl_session_close(&sess);

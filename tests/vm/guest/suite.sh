@@ -224,6 +224,11 @@ t_grep "ring buffer overflow: the verdict's why counts the lost events" \
 	'"inconclusive_why": *"[^"]*[0-9]+ events? lost in the kernel' "$J"
 t_grep "ring buffer overflow: the text verdict too" \
 	'verdict +inconclusive \(.*[0-9]+ events? lost in the kernel: RL010 names the counters\)' "$T_OUT"
+# ... and the words do not make it inconclusive: --allow RL010 still can
+taskset 1 ringledger check --ringbuf-kib 4 --allow RL010 -- /workloads/ring_basic 32768 > "$T_OUT" 2>&1
+rc=$?
+if [ $rc = 0 ] || [ $rc = 1 ]; then t_ok "ring buffer overflow, --allow RL010: not inconclusive (exit $rc)"; else
+	t_fail "ring buffer overflow, --allow RL010: not inconclusive" "exit $rc" "$T_OUT"; fi
 
 expect_clean "the same ring with the default buffer" /workloads/ring_basic 32768
 
