@@ -19,6 +19,7 @@ static __always_inline int handle_buf_register_enter(__u64 pimu)
 	if (!s || !s->reg_ctx || (kprobe_seconds && s->in_buf_register))
 		return 0;
 	s->in_buf_register = 1;
+	s->buf_start_ns = stat_mode ? bpf_ktime_get_ns() : 0;
 	s->buf_index = s->buf_next_index++;
 	s->buf_pin_key = 0;
 	s->buf_pimu = pimu;
@@ -49,6 +50,7 @@ static __always_inline int handle_buf_register_exit(void *ctx, __u64 ret)
 	if (!s || !s->in_buf_register)
 		return 0;
 	s->in_buf_register = 0;
+	stat_time(RL_SH_BUF_REG_NS, s->buf_start_ns);
 	info.key = s->buf_pin_key;
 	s->buf_pin_key = 0;
 	if (!info.key)

@@ -26,12 +26,14 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "rl_events.h"
+#include "rl_stat.h"
 #include "state.bpf.h"
 
 /* ---- configuration, set by the loader before load ---------------------- */
 
 extern const volatile bool follow_only;		/* births only from followed pids */
 extern const volatile bool comm_filter;
+extern const volatile bool cgroup_filter;	/* births only inside cgroup_of[0] */
 extern const volatile char target_comm[RL_COMM_LEN];
 extern const volatile bool capture_stacks;
 /* the loader runs hooks' kprobe programs beside their trampolines (see
@@ -46,6 +48,9 @@ extern const volatile __u64 vmemmap_base_default;
 /* wake the reader once this much is waiting: an eighth of the ring buffer
  * (the loader sets it from the buffer's size) */
 extern const volatile __u64 wakeup_bytes;
+/* `stat`: every event is folded into the stat maps in the kernel, none
+ * is sent (bpf/stat.bpf.h) */
+extern const volatile bool stat_mode;
 
 /* ---- maps; sizes are set by the loader before load --------------------- */
 
@@ -81,12 +86,30 @@ RL_HASH_MAP(rl_tracked_pfns_t, __u64, __u64, 262144);		/* pfn -> region */
 RL_HASH_MAP(rl_task_scopes_t, __u32, struct rl_task_scope, 4096);	/* tid */
 RL_HASH_MAP(rl_kprobe_stash_t, struct rl_stash_key, struct rl_stash, 4096);
 RL_PERCPU_SLOT(rl_event_seq_t, __u64);
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} rl_cgroup_of_t;		/* --cgroup: the cgroup v2 directory's fd */
 RL_HASH_MAP(rl_tracked_imus_t, __u64, struct rl_pin_info, 16384);	/* imu */
 RL_HASH_MAP(rl_tracked_pin_arrays_t, __u64, struct rl_pin_info, 4096);	/* pages[] */
 RL_HASH_MAP(rl_pin_scopes_t, __u32, struct rl_pin_scope, 1024);	/* tid */
 /* [RL_SCRATCH_TRAMPOLINE], [RL_SCRATCH_KPROBE]: pin.bpf.c */
 RL_PERCPU_SLOTS(rl_pin_scratch_t, struct rl_pin_scratch, 2);
 RL_HASH_MAP(rl_pair_notes_t, struct rl_note_key, struct rl_note, 4096);
+/* stat mode (rl_stat.h): gauges per process, objects alive, histograms,
+ * and the one event a program builds before it is folded in */
+RL_HASH_MAP(rl_stat_procs_t, __u32, struct rl_stat_proc, RL_STAT_MAX_PROCS);	/* tgid */
+RL_HASH_MAP(rl_stat_births_t, struct rl_stat_key, struct rl_stat_birth, RL_STAT_MAX_OBJECTS);
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RL_SH__MAX);
+	__type(key, __u32);
+	__type(value, struct rl_stat_hist_val);
+} rl_stat_hists_t;
+RL_PERCPU_SLOTS(rl_stat_scratch_t, struct rl_stat_slot, RL_STAT_NEST);
+RL_PERCPU_SLOT(rl_stat_busy_t, __u64);		/* bit per stat_scratch slot in use */
 
 extern rl_events_map_t events SEC(".maps");
 extern rl_followed_pids_t followed_pids SEC(".maps");
@@ -97,11 +120,17 @@ extern rl_tracked_pfns_t tracked_pfns SEC(".maps");
 extern rl_task_scopes_t task_scopes SEC(".maps");
 extern rl_kprobe_stash_t kprobe_stash SEC(".maps");
 extern rl_event_seq_t event_seq SEC(".maps");
+extern rl_cgroup_of_t cgroup_of SEC(".maps");
 extern rl_tracked_imus_t tracked_imus SEC(".maps");
 extern rl_tracked_pin_arrays_t tracked_pin_arrays SEC(".maps");
 extern rl_pin_scopes_t pin_scopes SEC(".maps");
 extern rl_pin_scratch_t pin_scratch SEC(".maps");
 extern rl_pair_notes_t pair_notes SEC(".maps");
+extern rl_stat_procs_t stat_procs SEC(".maps");
+extern rl_stat_births_t stat_births SEC(".maps");
+extern rl_stat_hists_t stat_hists SEC(".maps");
+extern rl_stat_scratch_t stat_scratch SEC(".maps");
+extern rl_stat_busy_t stat_busy SEC(".maps");
 
 /* ---- globals (globals.bpf.c says what each is) ------------------------- */
 
@@ -112,6 +141,7 @@ extern __u64 pin_serial;
 extern __s64 open_pin_scopes;
 extern __s64 open_arena_scopes;
 extern __u64 arena_scopes_opened;
+extern __u64 stat_map_full;	/* a stat map had no room: its figures are low */
 
 static __always_inline void count(enum rl_counter c)
 {
@@ -149,6 +179,9 @@ static __always_inline bool task_followed(void)
 	if (follow_only && !bpf_map_lookup_elem(&followed_pids, &tgid))
 		return false;
 	if (comm_filter && !comm_matches())
+		return false;
+	/* 1: in it or below it */
+	if (cgroup_filter && bpf_current_task_under_cgroup(&cgroup_of, 0) != 1)
 		return false;
 	return true;
 }
@@ -196,6 +229,8 @@ static __always_inline __u64 page_to_pfn(const struct page *page)
 }
 #endif
 
+#include "stat.bpf.h"
+
 /* ---- events -------------------------------------------------------------- */
 
 static __always_inline void event_header(struct rl_event *ev, __u32 type)
@@ -228,6 +263,17 @@ static __always_inline struct rl_event *record_reserve(__u32 type, bool with_sta
 	__u32 size = rl_record_size(type, with_stack);
 	struct rl_event *ev;
 
+	if (stat_mode) {
+		/* built in this CPU's slot, folded in at event_submit() */
+		if (!stat_wants(type))
+			return NULL;
+		ev = stat_slot_take();
+		if (!ev)
+			return NULL;
+		__builtin_memset(ev, 0, size);
+		event_header(ev, type);
+		return ev;
+	}
 	ev = bpf_ringbuf_reserve(&events, size, 0);
 	if (!ev) {
 		count(RL_CNT_RINGBUF_FULL);
@@ -283,8 +329,14 @@ static __always_inline void ringbuf_peak_note(__u64 avail)
 
 static __always_inline void event_submit(struct rl_event *ev)
 {
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 avail;
 
+	if (stat_mode) {
+		stat_account(ev);
+		stat_slot_put(ev);
+		return;
+	}
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	ringbuf_peak_note(avail);
 	__sync_fetch_and_add(&events_emitted, 1);
 	bpf_ringbuf_submit(ev, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
@@ -296,8 +348,13 @@ static __always_inline void event_submit(struct rl_event *ev)
 static __always_inline void event_output(struct rl_event *ev, __u32 type, bool with_stack)
 {
 	__u32 size = rl_record_size(type, with_stack && capture_stacks);
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 avail;
 
+	if (stat_mode) {
+		stat_account(ev);
+		return;
+	}
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	ringbuf_peak_note(avail + size);
 	if (bpf_ringbuf_output(&events, ev, size,
 			       avail + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP))

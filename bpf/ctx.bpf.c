@@ -201,6 +201,8 @@ static __always_inline int handle_register_enter(__u64 ctx, __u32 opcode, const 
 	s = scope_get(true);
 	if (!s)
 		return 0;
+	if (s->reg_ctx != ctx)		/* not the other program of a pair */
+		s->reg_start_ns = stat_mode ? bpf_ktime_get_ns() : 0;
 	s->reg_ctx = ctx;
 	s->reg_opcode = opcode;
 	s->reg_bgid = 0;
@@ -216,6 +218,9 @@ static __always_inline int handle_register_exit(void)
 
 	if (!s)
 		return 0;
+	if (s->reg_ctx)
+		stat_time(RL_SH_REGISTER_NS, s->reg_start_ns);
+	s->reg_start_ns = 0;
 	s->reg_ctx = 0;
 	s->reg_opcode = 0;
 	scope_put_if_idle(s);

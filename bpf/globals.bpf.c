@@ -13,6 +13,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile bool follow_only = false;	/* births only from followed pids */
 const volatile bool comm_filter = false;
+const volatile bool cgroup_filter = false;
 const volatile char target_comm[RL_COMM_LEN] = {};
 const volatile bool capture_stacks = true;
 const volatile bool kprobe_seconds = false;
@@ -20,6 +21,7 @@ const volatile bool kprobe_seconds = false;
 const volatile __u64 tp_kprobe_slots = 0;
 const volatile __u64 vmemmap_base_default = 0xffffea0000000000ULL;
 const volatile __u64 wakeup_bytes = RL_RINGBUF_DEFAULT_BYTES / 8;
+const volatile bool stat_mode = false;
 
 /* ---- maps; sizes are set by the loader before load --------------------- */
 
@@ -32,6 +34,7 @@ rl_tracked_pfns_t tracked_pfns SEC(".maps");		/* pfn -> region pages[] */
 rl_task_scopes_t task_scopes SEC(".maps");
 rl_kprobe_stash_t kprobe_stash SEC(".maps");
 rl_event_seq_t event_seq SEC(".maps");
+rl_cgroup_of_t cgroup_of SEC(".maps");
 
 /* Fixed buffers we saw pinned, until io_uring releases them: the imu is
  * what io_free_rsrc_node (7.x) / io_buffer_unmap (6.12) is handed. */
@@ -50,6 +53,13 @@ rl_pin_scopes_t pin_scopes SEC(".maps");
  * with bpf_ringbuf_output when 16 pages are described. */
 rl_pin_scratch_t pin_scratch SEC(".maps");
 rl_pair_notes_t pair_notes SEC(".maps");
+
+/* `stat` (stat.bpf.h): what it shows, kept here instead of sent */
+rl_stat_procs_t stat_procs SEC(".maps");
+rl_stat_births_t stat_births SEC(".maps");
+rl_stat_hists_t stat_hists SEC(".maps");
+rl_stat_scratch_t stat_scratch SEC(".maps");
+rl_stat_busy_t stat_busy SEC(".maps");
 
 /* ---- globals ------------------------------------------------------------ */
 
@@ -71,3 +81,5 @@ __s64 open_pin_scopes = 0;
 /* Arena scopes open on any task (arena.bpf.c): outside any, an mmap costs
  * one load. */
 __s64 open_arena_scopes = 0;
+/* A stat map (a new process, an object alive) had no room. */
+__u64 stat_map_full = 0;

@@ -86,6 +86,8 @@ static __always_inline void emit_region_pages(struct pages_walk *w)
 {
 	__u32 chunks = (w->nr_pages + RL_PFNS_PER_EVENT - 1) / RL_PFNS_PER_EVENT;
 
+	if (stat_mode)
+		return;		/* pages are the ledger's: stat counts them */
 	if (chunks > RL_MAX_REGION_CHUNKS) {
 		count(RL_CNT_REGION_TRUNCATED);
 		chunks = RL_MAX_REGION_CHUNKS;

@@ -70,6 +70,8 @@ struct rl_task_scope {
 	__u32 ins_left;
 	__s32 ins_ret;
 	__u32 pad2;
+	__u64 reg_start_ns;	/* stat: the register call began            */
+	__u64 buf_start_ns;	/* stat: the buffer registration began      */
 };
 
 /* What a tracked region is, kept until io_free_region reports it. */

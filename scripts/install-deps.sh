@@ -1,12 +1,14 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages ringledger's build, tests and
 # guest need.  Idempotent: does nothing when all are present, runs
-# `apt-get update` at most once per day otherwise.  The last line of PKGS is
+# `apt-get update` at most once per day otherwise.  The fourth line of PKGS is
 # for kernel/build-kernel.sh (pahole: dwarves' real package, for BTF).
 #
 # `install-deps.sh deb`: only the tools `make deb` adds (the package's
 # Build-Depends are among the default set), in a stamp of their own
 # (build/.deps-deb) so that `make` and `make test`'s build never wait for them.
+# `install-deps.sh browser`: headless Chromium, for the test that loads
+# `check --html`'s page in a real browser (tests/cli/html.sh) and nothing else.
 set -eu
 
 case ${1:-} in
@@ -14,11 +16,14 @@ case ${1:-} in
 	PKGS="clang llvm libclang-rt-14-dev libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev gcc make \
 pkg-config qemu-system-x86 busybox-static cpio zstd xz-utils gzip util-linux \
 ca-certificates man-db \
-flex bison bc libssl-dev pahole python3 patch" ;;
+flex bison bc libssl-dev pahole python3 patch \
+python3-prometheus-client" ;;
 deb)
 	PKGS="debhelper dpkg-dev fakeroot lintian" ;;
+browser)
+	PKGS="chromium" ;;
 *)
-	echo "usage: install-deps.sh [deb]" >&2; exit 2 ;;
+	echo "usage: install-deps.sh [deb|browser]" >&2; exit 2 ;;
 esac
 
 missing=""

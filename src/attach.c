@@ -677,10 +677,33 @@ static bool hook_ok(const struct rl_hook_plan *hp)
 	return true;
 }
 
-/* Absent because the kernel lacks what it watches: not a loss. */
+/* Absent because the kernel lacks what it watches, or left out by the
+ * mode that runs (rl_plan_leave_out): not a loss. */
 static bool hook_moot(const struct rl_hook_plan *hp)
 {
-	return hp->hook->optional && hp->mech == RL_MECH_ABSENT && !hp->attach_err;
+	return (hp->hook->optional || hp->left_out) && hp->mech == RL_MECH_ABSENT &&
+	       !hp->attach_err;
+}
+
+int rl_plan_leave_out(struct rl_plan *plan, const char *const *names, const char *why)
+{
+	size_t i, j;
+
+	for (j = 0; names[j]; j++) {
+		for (i = 0; i < plan->nr; i++) {
+			struct rl_hook_plan *hp = &plan->hooks[i];
+
+			if (strcmp(hp->hook->name, names[j]))
+				continue;
+			hp->mech = RL_MECH_ABSENT;
+			hp->left_out = true;
+			snprintf(hp->why, sizeof(hp->why), "%s", why);
+			break;
+		}
+		if (i == plan->nr)
+			return -ENOENT;
+	}
+	return 0;
 }
 
 bool rl_plan_finding_moot(const struct rl_plan *plan, int finding)

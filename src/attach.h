@@ -76,6 +76,7 @@ struct rl_hook_plan {
 					 * kprobe.multi return probe        */
 	char why[160];			/* why absent, or how it was chosen     */
 	int attach_err;			/* -errno of a failed attach, 0 if ok   */
+	bool left_out;			/* not needed by this mode (stat)       */
 };
 
 /* The programs a hook's plan runs, by slot: [0] at entry (or the
@@ -125,6 +126,10 @@ bool rl_caps_function_tracing_refused(const struct rl_kernel_caps *caps);
 /* Choose a mechanism for every hook. */
 void rl_plan_make(struct rl_plan *plan, const struct rl_kernel_caps *caps,
 		  enum rl_attach_pref pref);
+/* Leave the hooks named (a NULL-terminated list) unattached: a mode that
+ * does not need what they see (`stat` and page frees).  Their absence is
+ * no loss (rl_plan_failures skips them).  -ENOENT for a name no hook has. */
+int rl_plan_leave_out(struct rl_plan *plan, const char *const *names, const char *why);
 /* Before load: switch off the programs of the mechanisms not chosen and
  * point the chosen fentry programs at the chosen functions. */
 int rl_plan_apply(struct rl_plan *plan, struct ringledger_bpf *skel);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "report.h"
 #include "findings.h"
 #include "ledger.h"
 #include "outfile.h"
@@ -194,27 +195,6 @@ void rl_why_add_losses(const struct rl_ledger *l, char *why, size_t len)
 		return;
 	snprintf(why + off, len - off, "%s%" PRIu64 " event%s lost in the kernel: RL010 names the counters",
 		 off ? "; " : "", st.lost_events, st.lost_events == 1 ? "" : "s");
-}
-
-int rl_verdict(const struct rl_ledger *l, uint32_t allow_mask, bool inconclusive)
-{
-	size_t i, n = rl_ledger_nr_findings(l);
-	bool findings = false;
-
-	for (i = 0; i < n; i++) {
-		const struct rl_finding *f = rl_ledger_finding(l, i);
-
-		if (allow_mask & (1u << f->id))
-			continue;
-		if (f->id == RL010)
-			inconclusive = true;
-		else
-			findings = true;
-	}
-	/* with events lost, a finding may be an artifact of what was lost */
-	if (inconclusive)
-		return RL_EXIT_INCONCLUSIVE;
-	return findings ? RL_EXIT_FINDINGS : RL_EXIT_CLEAN;
 }
 
 int rl_write_report(const char *path, const struct rl_ledger *l, const struct rl_report_ctx *rc,

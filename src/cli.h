@@ -55,6 +55,7 @@ int cmd_features(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 
 /* "ringledger: <msg>" on stderr, one line. */
@@ -78,10 +79,6 @@ struct rl_report_ctx;
 /* Writes one report format to `path`; one-line error and -1 on failure. */
 int rl_write_report(const char *path, const struct rl_ledger *l, const struct rl_report_ctx *rc,
 		    void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *));
-/* 2 if the run was inconclusive (an RL010 finding not allowed, or
- * `inconclusive`): other findings may then be artifacts of what was lost;
- * else 1 if a finding not allowed was made; else 0. */
-int rl_verdict(const struct rl_ledger *l, uint32_t allow_mask, bool inconclusive);
 
 /* Append to WHY (a verdict's "inconclusive because", "; "-separated) the
  * events the kernel side lost, if any: the RL010 findings name each

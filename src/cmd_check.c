@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "baseline.h"
 #include "cli.h"
 #include "event_text.h"
 #include "ksyms.h"
 #include "ledger.h"
 #include "loader.h"
 #include "report.h"
+#include "report_html.h"
+#include "timeline.h"
 #include "outfile.h"
 #include "run_cmd.h"
 #include "signals.h"
@@ -30,10 +33,14 @@ struct check_args {
 	int settle_ms;
 	bool record;
 	bool print_events;
+	const char *trace_json;		/* --trace-json: the timeline file  */
+	const char *baseline, *diff;	/* --baseline, --diff (baseline.h)   */
+	const char *html;		/* --html (report_html.h)           */
 	struct rl_output_opts out;
 };
 
-enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW, OPT_SETTLE, OPT_USER };
+enum { OPT_JSON = 1000, OPT_JUNIT, OPT_ALLOW, OPT_SETTLE, OPT_USER, OPT_TRACE_JSON, OPT_BASELINE,
+       OPT_DIFF, OPT_HTML };
 
 static const struct argp_option check_options[] = {
 	{ "json", OPT_JSON, "FILE", 0, "also write the report as JSON (schema ringledger-report/1)", 0 },
@@ -42,6 +49,10 @@ static const struct argp_option check_options[] = {
 	{ "settle", OPT_SETTLE, "SECS", 0, "wait at most SECS for io_uring's teardown after CMD exits (default 10)", 0 },
 	{ "verbose", 'v', NULL, 0, "print every lifecycle event as it happens", 0 },
 	{ "user", OPT_USER, "NAME", 0, "run CMD as this user (name or uid, from /etc/passwd), not as root", 0 },
+	{ "trace-json", OPT_TRACE_JSON, "FILE", 0, "also write the run as a timeline (Chrome trace-event JSON: Perfetto UI opens it)", 0 },
+	{ "baseline", OPT_BASELINE, "FILE", 0, "write this run's findings to FILE, as keys a later --diff knows", 0 },
+	{ "diff", OPT_DIFF, "FILE", 0, "judge against the findings a --baseline run saved in FILE: those are known (shown, not counted), new ones fail, and those gone are listed", 0 },
+	{ "html", OPT_HTML, "FILE", 0, "also write a self-contained HTML page: the verdict, and per finding a timeline of the objects involved and its evidence", 0 },
 	{},
 };
 
@@ -49,6 +60,7 @@ static const struct argp_option record_options[] = {
 	{ "output", 'o', "FILE", 0, "write the event stream here (required)", 0 },
 	{ "settle", OPT_SETTLE, "SECS", 0, "wait at most SECS for io_uring's teardown after CMD exits (default 10)", 0 },
 	{ "user", OPT_USER, "NAME", 0, "run CMD as this user (name or uid, from /etc/passwd), not as root", 0 },
+	{ "trace-json", OPT_TRACE_JSON, "FILE", 0, "also write the run as a timeline (Chrome trace-event JSON: Perfetto UI opens it)", 0 },
 	{},
 };
 
@@ -64,6 +76,10 @@ static error_t check_parse(int key, char *arg, struct argp_state *state)
 	case 'o': a->out_path = arg; return 0;
 	case 'v': a->print_events = true; return 0;
 	case OPT_USER: a->user = arg; return 0;
+	case OPT_TRACE_JSON: a->trace_json = arg; return 0;
+	case OPT_BASELINE: a->baseline = arg; return 0;
+	case OPT_DIFF: a->diff = arg; return 0;
+	case OPT_HTML: a->html = arg; return 0;
 	case OPT_ALLOW:
 		if (rl_parse_allow(arg, &a->allow_mask))
 			rl_usage_error(state, "--allow takes finding ids like RL006,RL008, not '%s'", arg);
@@ -123,6 +139,10 @@ struct check_state {
 	struct rl_addr addr;		/* the run's key (src/addr.h)       */
 	bool color;
 	uint64_t ringbuf_peak, ringbuf_bytes;	/* rl_losses: how full it got */
+	struct rl_timeline *timeline;	/* --trace-json, NULL: none          */
+	struct rl_baseline *known;	/* --diff, read before the run       */
+	struct rl_html *html;		/* --html: every object's life       */
+	struct rl_outfile timeline_out;
 };
 
 static void on_event(const struct rl_event *ev, void *cookie)
@@ -136,6 +156,10 @@ static void on_event(const struct rl_event *ev, void *cookie)
 		st->nr_events++;
 	}
 	rl_ledger_feed(st->ledger, ev);
+	if (st->timeline)
+		rl_timeline_event(st->timeline, ev);
+	if (st->html)
+		rl_html_event(st->html, ev);
 }
 
 static size_t live_ctxs(void *cookie)
@@ -321,14 +345,32 @@ static int finish_record(const struct check_args *a, struct check_state *st,
 	return RL_EXIT_CLEAN;
 }
 
+static int write_html(const char *path, const struct check_state *st,
+		      const struct rl_report_ctx *rc)
+{
+	struct rl_outfile o;
+	char err[512];
+
+	if (rl_outfile_open(&o, path, err, sizeof(err))) {
+		rl_err("--html: %s", err);
+		return -1;
+	}
+	rl_html_write(o.f, st->html, st->ledger, rc);
+	if (rl_outfile_commit(&o, err, sizeof(err))) {
+		rl_err("--html: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* check: the report on stdout, and in the files asked for; the verdict. */
-static int report_check(const struct check_args *a, char **cmd, const struct check_state *st,
+static int report_check(const struct check_args *a, char **cmd, struct check_state *st,
 			const struct rl_run_result *res, const char *why, bool interrupted)
 {
 	struct rl_report_ctx rc = { .allow_mask = a->allow_mask, .addr = &st->addr,
 				    .color = st->color };
 	struct rl_ksyms_lazy ksyms = {};
-	char cmdline[1024];
+	char cmdline[1024], err[512];
 	int ret;
 
 	join_command(cmd, cmdline, sizeof(cmdline));
@@ -338,7 +380,11 @@ static int report_check(const struct check_args *a, char **cmd, const struct che
 	rc.ringbuf_peak = st->ringbuf_peak;
 	rc.ringbuf_bytes = st->ringbuf_bytes;
 	rc.inconclusive_why = why[0] ? why : NULL;
-	rc.verdict = rl_verdict(st->ledger, a->allow_mask, interrupted);
+	if (a->diff) {
+		rl_baseline_match(st->known, st->ledger);
+		rc.known = st->known;
+	}
+	rc.verdict = rl_verdict(st->ledger, &rc, interrupted);
 	rc.symbolize = rl_ksyms_lazy_symbolize;
 	rc.sym_cookie = &ksyms;
 	rl_report_text(stdout, st->ledger, &rc);
@@ -347,6 +393,12 @@ static int report_check(const struct check_args *a, char **cmd, const struct che
 		ret = RL_EXIT_ERROR;
 	if (a->junit_path && rl_write_report(a->junit_path, st->ledger, &rc, rl_report_junit))
 		ret = RL_EXIT_ERROR;
+	if (a->html && write_html(a->html, st, &rc))
+		ret = RL_EXIT_ERROR;
+	if (a->baseline && rl_baseline_save(a->baseline, st->ledger, err, sizeof(err))) {
+		rl_err("--baseline: %s", err);
+		ret = RL_EXIT_ERROR;
+	}
 	rl_ksyms_lazy_free(&ksyms);
 	return ret;
 }
@@ -361,6 +413,7 @@ static int run_check(struct check_args *a, char **cmd)
 		.verbose = a->common.verbose, .on_event = on_event, .cookie = &st,
 	};
 	char err[512], why[1024];
+	struct rl_baseline known = {};
 	bool interrupted;
 	struct rl_session sess;
 	struct rl_run_result res;
@@ -379,10 +432,19 @@ static int run_check(struct check_args *a, char **cmd)
 		rl_err("--user: %s; give an account of this machine", err);
 		return RL_EXIT_ERROR;
 	}
+	if (a->diff && rl_baseline_load(a->diff, &known, err, sizeof(err))) {
+		rl_err("--diff: %s; give a file --baseline wrote", err);
+		return RL_EXIT_ERROR;
+	}
+	st.known = a->diff ? &known : NULL;
+	if (a->html && !(st.html = rl_html_new(&st.addr))) {
+		rl_err("--html: out of memory");
+		goto cleanup;
+	}
 	st.ledger = rl_ledger_new(NULL);
 	if (!st.ledger) {
 		rl_err("out of memory creating the ledger");
-		return RL_EXIT_ERROR;
+		goto cleanup;
 	}
 	if (a->record) {
 		if (rl_outfile_open(&st.out, a->out_path, err, sizeof(err))) {
@@ -391,6 +453,18 @@ static int run_check(struct check_args *a, char **cmd)
 		}
 		st.stream = st.out.f;
 		rl_stream_write_header_addr(st.stream, &st.addr);
+	}
+	if (a->trace_json) {
+		if (rl_outfile_open(&st.timeline_out, a->trace_json, err, sizeof(err))) {
+			rl_err("--trace-json: %s", err);
+			goto cleanup_stream;
+		}
+		st.timeline = rl_timeline_new(st.timeline_out.f, &st.addr);
+		if (!st.timeline) {
+			rl_err("--trace-json: out of memory");
+			rl_outfile_abort(&st.timeline_out);
+			goto cleanup_stream;
+		}
 	}
 	if (rl_session_open(&sess, &so, err, sizeof(err))) {
 		rl_err("%s", err);
@@ -406,13 +480,27 @@ static int run_check(struct check_args *a, char **cmd)
 		ret = finish_record(a, &st, &res);
 	else
 		ret = report_check(a, cmd, &st, &res, why, interrupted);
+	if (st.timeline) {
+		rl_timeline_finish(st.timeline, st.ledger);
+		st.timeline = NULL;
+		if (rl_outfile_commit(&st.timeline_out, err, sizeof(err))) {
+			rl_err("--trace-json: %s", err);
+			ret = RL_EXIT_ERROR;
+		}
+	}
 
 cleanup_session:
 	rl_session_close(&sess);
 cleanup_stream:
 	if (st.stream)
 		rl_outfile_abort(&st.out);
+	if (st.timeline) {
+		rl_timeline_finish(st.timeline, NULL);
+		rl_outfile_abort(&st.timeline_out);
+	}
 cleanup:
+	rl_html_free(st.html);
+	rl_baseline_free(&known);
 	rl_ledger_free(st.ledger);
 	return ret;
 }

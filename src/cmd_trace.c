@@ -23,17 +23,19 @@ struct trace_args {
 	struct rl_common_opts common;
 	pid_t pid;
 	const char *comm;
+	const char *cgroup;
 	bool json;
 	bool elapsed;			/* -T: seconds since start, not wall time */
 	double duration_s;
 	struct rl_output_opts out;
 };
 
-enum { OPT_JSON = 1000 };
+enum { OPT_JSON = 1000, OPT_CGROUP };
 
 static const struct argp_option trace_options[] = {
 	{ "pid", 'p', "PID", 0, "only rings created by this process and its descendants", 0 },
 	{ "comm", 'c', "COMM", 0, "only rings created by tasks with this name", 0 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0, "only rings created inside this cgroup v2 directory or below it", 0 },
 	{ "json", OPT_JSON, NULL, 0, "one JSON object per line (schema ringledger-trace/1)", 0 },
 	{ "duration", 'd', "SECS", 0, "stop after SECS (default: until Ctrl-C)", 0 },
 	{ "elapsed", 'T', NULL, 0, "start each line with the seconds since tracing began, not the wall-clock time", 0 },
@@ -62,6 +64,7 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 			rl_usage_error(state, "-d takes a positive number of seconds, not '%s'", arg);
 		return 0;
 	case OPT_JSON: a->json = true; return 0;
+	case OPT_CGROUP: a->cgroup = arg; return 0;
 	case 'T': a->elapsed = true; return 0;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &a->common;
@@ -208,7 +211,7 @@ static int trace_finish(struct trace_state *st, struct rl_session *sess)
 		(unsigned long long)st->events, rl_ledger_nr_findings(st->ledger),
 		(unsigned long long)ls.lost_events, sig ? "stopped by SIG" : "stopped",
 		sig ? sigabbrev_np(sig) : "");
-	return rl_verdict(st->ledger, 0, false);
+	return rl_verdict(st->ledger, NULL, false);
 }
 
 int cmd_trace(int argc, char **argv)
@@ -246,6 +249,7 @@ int cmd_trace(int argc, char **argv)
 	so.pref = a.common.attach;
 	so.follow_only = a.pid != 0;
 	so.comm = a.comm;
+	so.cgroup = a.cgroup;
 	so.stacks = !a.common.no_stacks;
 	so.max_pages = a.common.max_pages;
 	so.ringbuf_kib = a.common.ringbuf_kib;

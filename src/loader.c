@@ -4,6 +4,7 @@
  * attach, every step checked, one cleanup path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,6 +136,11 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 		goto cleanup;
 	}
 	rl_plan_make(&s->plan, &s->caps, o->pref);
+	if (o->leave_out && rl_plan_leave_out(&s->plan, o->leave_out, "not needed by this mode")) {
+		snprintf(err, len, "internal error: a hook left out is not in the hook table");
+		ret = -EINVAL;
+		goto cleanup;
+	}
 	step_done(s, "kernel probe", &t);
 
 	/* open */
@@ -148,9 +154,11 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 
 	/* configure: rodata and map sizes */
 	skel->rodata->follow_only = o->follow_only;
-	skel->rodata->capture_stacks = o->stacks;
+	skel->rodata->capture_stacks = o->stacks && !o->stat;
+	skel->rodata->stat_mode = o->stat;
 	skel->rodata->kprobe_seconds = rl_plan_has_pairs(&s->plan);
 	skel->rodata->tp_kprobe_slots = rl_plan_tp_kprobe_slots(&s->plan);
+	skel->rodata->cgroup_filter = o->cgroup != NULL;
 	if (o->comm) {
 		skel->rodata->comm_filter = true;
 		strncpy((char *)skel->rodata->target_comm, o->comm, RL_COMM_LEN - 1);
@@ -159,6 +167,15 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 		bpf_map__set_max_entries(skel->maps.tracked_pfns, o->max_pages);
 	if (o->ringbuf_kib)
 		bpf_map__set_max_entries(skel->maps.events, o->ringbuf_kib * 1024);
+	if (o->stat) {
+		/* nothing is sent, no page tracked: the smallest of each */
+		bpf_map__set_max_entries(skel->maps.events, 4096);
+		bpf_map__set_max_entries(skel->maps.tracked_pfns, 1);
+	} else {
+		/* nothing is folded in (stat.bpf.h): none of stat's maps */
+		bpf_map__set_max_entries(skel->maps.stat_procs, 1);
+		bpf_map__set_max_entries(skel->maps.stat_births, 1);
+	}
 	/* the kernel side wakes us when an eighth of the buffer waits */
 	skel->rodata->wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 8;
 	ret = rl_plan_apply(&s->plan, skel);
@@ -176,6 +193,20 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 		goto cleanup;
 	}
 	step_done(s, "load", &t);
+	if (o->cgroup) {
+		__u32 zero = 0;
+		int fd = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		ret = fd < 0 ? -errno : bpf_map_update_elem(bpf_map__fd(skel->maps.cgroup_of), &zero,
+							    &fd, BPF_ANY) ? -errno : 0;
+		if (fd >= 0)
+			close(fd);
+		if (ret) {
+			snprintf(err, len, "--cgroup %s: %s; give a cgroup v2 directory (under "
+				 "/sys/fs/cgroup)", o->cgroup, strerror(-ret));
+			goto cleanup;
+		}
+	}
 
 	/* attach: a hook that fails is recorded, the verdict becomes inconclusive */
 	s->attach_failures = rl_plan_attach(&s->plan, skel);

@@ -22,10 +22,16 @@ struct rl_session_opts {
 	enum rl_attach_pref pref;
 	bool follow_only;		/* births only from followed pids  */
 	const char *comm;		/* births only from this comm      */
+	const char *cgroup;		/* ... only inside this cgroup v2
+					 * directory (and below it)       */
 	bool stacks;			/* kernel stacks on rule events    */
 	uint32_t max_pages;		/* tracked-pfn map size            */
 	uint32_t ringbuf_kib;		/* ring buffer size                */
 	bool verbose;			/* libbpf debug output             */
+	/* `stat`: events folded into maps in the kernel, none sent
+	 * (include/rl_stat.h); these hooks (NULL-terminated) not attached */
+	bool stat;
+	const char *const *leave_out;
 	rl_event_fn on_event;
 	void *cookie;
 };

@@ -25,6 +25,8 @@ static const char usage[] =
 "  check  [--json F] [--junit F] [--allow ID] -- CMD   run CMD under the ledger;\n"
 "                                      exit 0 clean, 1 findings, 2 inconclusive, 3 error\n"
 "  trace  [-p PID] [-c COMM] [--json]  stream lifecycle events and findings live\n"
+"  stat   [-p PID] [-i SECS] [-- CMD]  what rings map and pin, per process, and\n"
+"                                      lifetime histograms, counted in the kernel\n"
 "  record -o FILE -- CMD               write CMD's raw event stream to FILE\n"
 "  replay FILE                         run the ledger over a recorded stream\n"
 "  features                            what this kernel lets ringledger see\n"
@@ -40,6 +42,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "check", cmd_check },
 	{ "trace", cmd_trace },
+	{ "stat", cmd_stat },
 	{ "record", cmd_record },
 	{ "replay", cmd_replay },
 	{ "features", cmd_features },
@@ -66,7 +69,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return subcommands[i].fn(argc - 1, argv + 1);
 
-	rl_err("unknown command '%s'; commands are check, trace, record, replay, features "
+	rl_err("unknown command '%s'; commands are check, trace, stat, record, replay, features "
 	       "(ringledger --help)", argv[1]);
 	return RL_EXIT_ERROR;
 }

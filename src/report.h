@@ -17,6 +17,8 @@
 typedef const char *(*rl_symbolize_fn)(uint64_t addr, char *buf, size_t len,
 				       void *cookie);
 
+struct rl_baseline;
+
 struct rl_report_ctx {
 	const char *command;		/* the command line checked, or NULL   */
 	int child_status;		/* wait(2) status of CMD, -1 if none   */
@@ -28,6 +30,9 @@ struct rl_report_ctx {
 	uint64_t ringbuf_peak;
 	uint64_t ringbuf_bytes;
 	uint32_t allow_mask;		/* bit (1 << id): allowed finding ids  */
+	/* --diff: findings it knows are shown as known and not counted
+	 * (src/baseline.h); NULL: none */
+	const struct rl_baseline *known;
 	rl_symbolize_fn symbolize;
 	void *sym_cookie;
 	/* the run's key: every kernel address (finding fields, stack frames,
@@ -38,6 +43,16 @@ struct rl_report_ctx {
 	 * no NO_COLOR: src/color.h decides); never set for a file */
 	bool color;
 };
+
+/* Whether a finding counts in the verdict: not --allow'ed, not known by
+ * the --diff baseline (rc NULL: every one does). */
+bool rl_report_counted(const struct rl_report_ctx *rc, const struct rl_finding *f);
+
+/* 2 if the run was inconclusive (an RL010 finding not allowed, or
+ * `inconclusive`): other findings may then be artifacts of what was lost;
+ * else 1 if a finding that counts (rl_report_counted: not allowed, not
+ * known by the --diff baseline) was made; else 0.  rc NULL: all count. */
+int rl_verdict(const struct rl_ledger *l, const struct rl_report_ctx *rc, bool inconclusive);
 
 /* "clean", "findings" or "inconclusive" for a verdict 0, 1 or 2. */
 const char *rl_verdict_name(int verdict);

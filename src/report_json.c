@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "baseline.h"
 #include "report.h"
 #include "event_fields.h"
 
@@ -139,9 +140,11 @@ static void json_finding_members(FILE *f, const struct rl_finding *fi,
 	json_str(f, rl_finding_name(fi->id));
 	fputs(",\"title\":", f);
 	json_str(f, rl_finding_title(fi->id));
-	fprintf(f, ",\"class\":\"%s\",\"allowed\":%s,\"ts_ns\":%" PRIu64 ",",
-		rl_finding_class_name(rl_finding_class_of(fi->id)), allowed ? "true" : "false",
-		fi->ts_ns);
+	fprintf(f, ",\"class\":\"%s\",\"allowed\":%s,", rl_finding_class_name(rl_finding_class_of(fi->id)),
+		allowed ? "true" : "false");
+	if (rc && rc->known)
+		fprintf(f, "\"known\":%s,", rl_baseline_knows(rc->known, fi) ? "true" : "false");
+	fprintf(f, "\"ts_ns\":%" PRIu64 ",", fi->ts_ns);
 	json_owner(f, fi);
 	fprintf(f, ",\"event\":{\"pid\":%u,\"tid\":%u,\"comm\":", fi->pid, fi->tid);
 	json_str_n(f, fi->comm, RL_COMM_LEN);
@@ -336,6 +339,19 @@ void rl_report_json(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 		fputc('}', f);
 	}
 	fputc(']', f);
+	if (rc && rc->known) {
+		fputs(",\n\"baseline\":{\"path\":", f);
+		json_str(f, rc->known->path);
+		fputs(",\"gone\":[", f);
+		for (i = 0, first = true; i < rc->known->nr; i++) {
+			if (rc->known->seen[i])
+				continue;
+			fputs(first ? "" : ",", f);
+			json_str(f, rc->known->key[i]);
+			first = false;
+		}
+		fputs("]}", f);
+	}
 	json_commands(f, l);
 	json_live_rings(f, l, rc);
 	fputs(",\n\"stats\":", f);

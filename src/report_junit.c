@@ -118,29 +118,33 @@ static void put_evidence(FILE *f, const struct rl_ledger *l, const struct eviden
 	free(text);
 }
 
-static const struct rl_finding *first_of(const struct rl_ledger *l, int id)
-{
-	size_t i, n = rl_ledger_nr_findings(l);
-
-	for (i = 0; i < n; i++) {
-		if ((int)rl_ledger_finding(l, i)->id == id)
-			return rl_ledger_finding(l, i);
-	}
-	return NULL;
-}
-
-/* Does the testcase of id fail, and with what message? */
+/* Does the testcase of id fail, and with what message?  Findings counted
+ * but not kept cannot be known by a baseline: they count. */
 static bool testcase_fails(const struct rl_ledger_stats *st, const struct rl_ledger *l,
 			   int id, const struct rl_report_ctx *rc, char *msg, size_t len)
 {
-	const struct rl_finding *fi;
+	const struct rl_finding *fi = NULL;
+	size_t i, n = rl_ledger_nr_findings(l), kept = 0;
+	uint64_t counted = 0;
 	char detail[2 * sizeof(fi->detail)];
 
 	if (is_allowed(rc, id))
 		return false;
-	if (st->findings[id]) {
-		fi = first_of(l, id);
-		snprintf(msg, len, "%" PRIu64 " finding(s); first: %s", st->findings[id],
+	for (i = 0; i < n; i++) {
+		const struct rl_finding *f = rl_ledger_finding(l, i);
+
+		if ((int)f->id != id)
+			continue;
+		kept++;
+		if (rl_report_counted(rc, f)) {
+			counted++;
+			fi = fi ? fi : f;
+		}
+	}
+	counted += st->findings[id] > kept ? st->findings[id] - kept : 0;
+	if (counted) {
+		snprintf(msg, len, "%" PRIu64 " finding(s)%s; first: %s", counted,
+			 counted < st->findings[id] ? " not known by the baseline" : "",
 			 fi ? rl_addr_scrub(rc ? rc->addr : NULL, fi->detail, sizeof(fi->detail),
 					    detail, sizeof(detail)) : "(not kept)");
 		return true;
@@ -159,32 +163,35 @@ static void put_group_name(FILE *f, const struct rl_cmd_group *g)
 	rl_cmd_group_name(f, g, xml_escape);
 }
 
-/* Does command group j fail?  Its message: "RL006 x1, RL001 x2" and the
- * first unallowed finding's evidence. */
+/* Does command group j fail?  Its message: "RL006 x1, RL001 x2" (the
+ * findings that count) and the first one's evidence. */
 static bool group_fails(const struct rl_ledger *l, const struct rl_cmd_groups *gs, size_t j,
 			const struct rl_report_ctx *rc, char *msg, size_t len)
 {
 	const struct rl_finding *first = NULL;
 	size_t i, n = rl_ledger_nr_findings(l), off = 0;
+	uint64_t per_id[RL_F__MAX] = {};
 	char detail[2 * sizeof(first->detail)];
 	int id;
 
 	msg[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const struct rl_finding *fi = rl_ledger_finding(l, i);
+
+		if (gs->of[i] != j || !rl_report_counted(rc, fi) || fi->id >= RL_F__MAX)
+			continue;
+		per_id[fi->id]++;
+		first = first ? first : fi;
+	}
 	for (id = RL001; id < RL_F__MAX; id++) {
-		if (!gs->g[j].per_id[id] || is_allowed(rc, id))
+		if (!per_id[id])
 			continue;
 		if (off < len)
 			off += snprintf(msg + off, len - off, "%s%s x%" PRIu64, off ? ", " : "",
-					rl_finding_name(id), gs->g[j].per_id[id]);
+					rl_finding_name(id), per_id[id]);
 	}
 	if (!off)
 		return false;
-	for (i = 0; i < n && !first; i++) {
-		const struct rl_finding *fi = rl_ledger_finding(l, i);
-
-		if (gs->of[i] == j && !is_allowed(rc, fi->id))
-			first = fi;
-	}
 	if (first && off < len)
 		snprintf(msg + off, len - off, "; first: %s",
 			 rl_addr_scrub(rc ? rc->addr : NULL, first->detail, sizeof(first->detail),

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include "event_fields.h"
+#include "baseline.h"
 #include "report.h"
 
 /* SGR colours of the verdict and the finding headers, on a terminal only
@@ -35,6 +36,40 @@ const char *rl_verdict_name(int verdict)
 static bool is_allowed(const struct rl_report_ctx *rc, enum rl_finding_id id)
 {
 	return rc && id < 32 && (rc->allow_mask >> id) & 1;
+}
+
+bool rl_report_counted(const struct rl_report_ctx *rc, const struct rl_finding *f)
+{
+	return !is_allowed(rc, f->id) && !(rc && rl_baseline_knows(rc->known, f));
+}
+
+int rl_verdict(const struct rl_ledger *l, const struct rl_report_ctx *rc, bool inconclusive)
+{
+	size_t i, n = rl_ledger_nr_findings(l);
+	bool findings = false;
+
+	for (i = 0; i < n; i++) {
+		const struct rl_finding *f = rl_ledger_finding(l, i);
+
+		if (!rl_report_counted(rc, f))
+			continue;
+		if (f->id == RL010)
+			inconclusive = true;
+		else
+			findings = true;
+	}
+	/* with events lost, a finding may be an artifact of what was lost */
+	if (inconclusive)
+		return 2;
+	return findings ? 1 : 0;	/* the exit codes RL_EXIT_* (cli.h) */
+}
+
+/* " (allowed)", " (known)" or "" */
+static const char *not_counted_why(const struct rl_report_ctx *rc, const struct rl_finding *f)
+{
+	if (is_allowed(rc, f->id))
+		return " (allowed)";
+	return rc && rl_baseline_knows(rc->known, f) ? " (known)" : "";
 }
 
 static const struct rl_addr *addr_of(const struct rl_report_ctx *rc)
@@ -121,7 +156,7 @@ void rl_report_text_finding(FILE *f, const struct rl_finding *fi, const struct r
 
 	fprintf(f, "%s%s %s: %s%s%s\n", sgr(rc, class_colour(class)), rl_finding_name(fi->id),
 		rl_finding_class_name(class), rl_finding_title(fi->id),
-		is_allowed(rc, fi->id) ? " (allowed)" : "", sgr_reset(rc));
+		not_counted_why(rc, fi), sgr_reset(rc));
 	fprintf(f, "    process   pid %u tid %u comm ", fi->pid, fi->tid);
 	put_name(f, fi->comm, RL_COMM_LEN);
 	fputc('\n', f);
@@ -186,18 +221,27 @@ static void put_child_status(FILE *f, int status)
 		fprintf(f, " (killed by signal %d)", WTERMSIG(status));
 }
 
-static void put_findings_summary(FILE *f, const struct rl_ledger_stats *st,
-				 const struct rl_report_ctx *rc)
+static void put_findings_summary(FILE *f, const struct rl_ledger *l,
+				 const struct rl_ledger_stats *st, const struct rl_report_ctx *rc)
 {
+	size_t known[RL_F__MAX] = {}, i, n = rl_ledger_nr_findings(l);
 	bool any = false;
 	int id;
 
+	for (i = 0; rc && rc->known && i < n; i++) {
+		const struct rl_finding *fi = rl_ledger_finding(l, i);
+
+		if (fi->id < RL_F__MAX && rl_baseline_knows(rc->known, fi))
+			known[fi->id]++;
+	}
 	fprintf(f, "  findings   ");
 	for (id = RL001; id < RL_F__MAX; id++) {
 		if (!st->findings[id])
 			continue;
 		fprintf(f, "%s%s x%" PRIu64 "%s", any ? ", " : "", rl_finding_name(id),
 			st->findings[id], is_allowed(rc, id) ? " (allowed)" : "");
+		if (known[id] && !is_allowed(rc, id))
+			fprintf(f, " (%zu known)", known[id]);
 		any = true;
 	}
 	fprintf(f, "%s\n", any ? "" : "none");
@@ -315,6 +359,30 @@ static void put_live_rings(FILE *f, const struct rl_ledger *l, const struct rl_r
 	free(lr);
 }
 
+/* --diff: how this run's findings stand against the baseline's, and the
+ * baseline's keys it did not make again. */
+static void put_baseline_summary(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc)
+{
+	const struct rl_baseline *b = rc ? rc->known : NULL;
+	size_t i, n = rl_ledger_nr_findings(l), known = 0, fresh = 0;
+
+	if (!b)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct rl_finding *fi = rl_ledger_finding(l, i);
+
+		if (rl_baseline_knows(b, fi))
+			known++;
+		else if (fi->id != RL010 && !is_allowed(rc, fi->id))
+			fresh++;
+	}
+	fprintf(f, "  baseline   %s: %zu finding(s) known, %zu new, %zu of its %zu gone\n",
+		b->path, known, fresh, rl_baseline_gone(b), b->nr);
+	for (i = 0; i < b->nr; i++)
+		if (!b->seen[i])
+			fprintf(f, "             gone: %s\n", b->key[i]);
+}
+
 void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_ctx *rc)
 {
 	struct rl_ledger_stats st;
@@ -359,7 +427,8 @@ void rl_report_text(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 		fprintf(f, "  ringbuf    peak %" PRIu64 " KiB of %" PRIu64 " KiB (%.0f%%)\n",
 			rc->ringbuf_peak >> 10, rc->ringbuf_bytes >> 10,
 			100.0 * (double)rc->ringbuf_peak / (double)rc->ringbuf_bytes);
-	put_findings_summary(f, &st, rc);
+	put_findings_summary(f, l, &st, rc);
+	put_baseline_summary(f, l, rc);
 	put_commands_summary(f, l);
 	if (rc) {
 		fprintf(f, "  verdict    %s%s", sgr(rc, verdict_colour(rc->verdict)),

@@ -113,7 +113,8 @@ static pid_t spawn(char **cmd, const struct rl_user *user, int go[2], int exec_e
 }
 
 /* Events flow while the child runs; returns its wait status. */
-static int wait_child(struct rl_session *s, pid_t pid, char *err, size_t len)
+static int wait_child(struct rl_session *s, const struct rl_run_opts *o, pid_t pid,
+		      char *err, size_t len)
 {
 	int status = -1;
 
@@ -121,6 +122,8 @@ static int wait_child(struct rl_session *s, pid_t pid, char *err, size_t len)
 		pid_t w;
 
 		rl_session_poll(s, 50);
+		if (o->tick)
+			o->tick(o->cookie);
 		w = waitpid(pid, &status, WNOHANG);
 		if (w == pid)
 			return status;
@@ -138,8 +141,11 @@ static void settle(struct rl_session *s, const struct rl_run_opts *o, struct rl_
 {
 	double deadline = rl_mono_s() + o->settle_ms / 1000.0;
 
-	while (o->live_objects(o->cookie) && rl_mono_s() < deadline && !rl_stop_signal())
+	while (o->live_objects(o->cookie) && rl_mono_s() < deadline && !rl_stop_signal()) {
 		rl_session_poll(s, 20);
+		if (o->tick)
+			o->tick(o->cookie);
+	}
 	res->settle_timed_out = o->live_objects(o->cookie) > 0;
 	/* pages freed by the last zaps arrive just after: drain once more */
 	rl_session_poll(s, 100);
@@ -174,7 +180,7 @@ int rl_run_command(struct rl_session *s, char **cmd, const struct rl_run_opts *o
 	if (write(go[1], "g", 1) != 1)
 		e = errno;
 	close(go[1]);
-	res->child_status = wait_child(s, pid, err, len);
+	res->child_status = wait_child(s, o, pid, err, len);
 	if (tty)
 		terminal_back();
 	rl_signals_forward_to(0);

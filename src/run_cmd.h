@@ -23,6 +23,9 @@ struct rl_run_opts {
 	size_t (*live_objects)(void *cookie);
 	void *cookie;
 	const struct rl_user *user;	/* run as this account, NULL: as we are */
+	/* called after each poll while the command runs and during the wait
+	 * (stat's interval); NULL: none */
+	void (*tick)(void *cookie);
 };
 
 struct rl_run_result {

@@ -71,6 +71,10 @@ echo "== golden outputs: every replay byte for byte (tests/golden/expected)"
 sh tests/golden/run.sh > "$logdir/golden.log" 2>&1
 tally golden "$logdir/golden.log" $?
 
+echo "== --html in a real browser (headless Chromium): every page whole, one timeline per finding"
+sh tests/cli/html.sh > "$logdir/html.log" 2>&1
+tally html "$logdir/html.log" $?
+
 echo "== the guest runner"
 sh tests/vm/selftest.sh > "$logdir/vm-selftest.log" 2>&1
 tally vm-selftest "$logdir/vm-selftest.log" $?
@@ -137,6 +141,31 @@ stage_on_7() {
 
 echo "== daily use on the newest 7.x kernel: stopping, check's child, --user"
 stage_on_7 daily /tests/daily.sh 'kernel\.io_uring'
+
+echo "== stat on the newest 7.x kernel: figures of known workloads, -p, machine-wide, OpenMetrics"
+stage_on_7 stat /tests/stat.sh 'stat'
+# the guest's --openmetrics file, read by a real OpenMetrics parser here
+tr -d '\r' < "$logdir/guest-stat.log" | sed -n 's/^#om //p' > "$logdir/stat.prom"
+if [ -s "$logdir/stat.prom" ]; then
+	/usr/bin/python3 tests/cli/openmetrics_check.py "$logdir/stat.prom" > "$logdir/stat-openmetrics.log" 2>&1
+	tally stat-openmetrics "$logdir/stat-openmetrics.log" $?
+else
+	echo "not ok - the guest's --openmetrics file is not in its log" > "$logdir/stat-openmetrics.log"
+	tally stat-openmetrics "$logdir/stat-openmetrics.log" 1
+fi
+# ... and the guest's check --html page in Chromium, its --trace-json read back
+tr -d '\r' < "$logdir/guest-stat.log" | sed -n 's/^#html //p' > "$logdir/stat-check.html"
+tr -d '\r' < "$logdir/guest-stat.log" | sed -n 's/^#tl //p' > "$logdir/stat-check.tl"
+n=$(tr -d '\r' < "$logdir/guest-stat.log" | sed -n 's/^#findings //p')
+{
+	/usr/bin/python3 tests/cli/trace_json_check.py "$logdir/stat-check.tl" "${n:-1}"
+	got=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run \
+		--user-data-dir="$logdir/chromium" --dump-dom "file://$top/$logdir/stat-check.html" 2> /dev/null |
+		grep -o '<svg class="timeline"' | wc -l)
+	if [ -n "$n" ] && [ "$got" = "$n" ]; then echo "ok - the guest's --html page in Chromium: $got timelines, one per finding"; else
+		echo "not ok - the guest's --html page in Chromium: $got timelines, ${n:-?} findings"; fi
+} > "$logdir/stat-pictures.log" 2>&1
+tally stat-pictures "$logdir/stat-pictures.log" 0
 
 echo "== load and soak on the newest 7.x kernel: 10,000 ring lifecycles, 256 rings alive at once"
 stage_on_7 soak /tests/soak.sh 'soak: GT|RSS|alive: GT'

@@ -97,4 +97,51 @@ NO_COLOR=1 $RL replay --color=auto "$seed" > $h.out 2>&1
 t_nogrep "NO_COLOR=1: no colour" "$esc" $h.out
 one_line_error "replay --color=sometimes" $RL replay --color=sometimes "$seed"
 rm -f $h.json $h.xml $h.out $h.out2 $h.ptrs $h.leak
+
+# stat: usage errors, and its OpenMetrics text read by a real parser
+# (python3-prometheus-client) from the unit test's sample snapshot
+one_line_error "stat -i 0" $RL stat -i 0
+one_line_error "stat -p and a command" $RL stat -p 1 -- true
+one_line_error "stat of a pid that does not exist" $RL stat -p 999999999
+one_line_error "stat of a command that does not exist" $RL stat -- ./no/such/command
+build/unit/test_stat --openmetrics $h.prom
+/usr/bin/python3 tests/cli/openmetrics_check.py $h.prom \
+	'ringledger_pinned_bytes{comm=fio "x"\y,pid=7}=67108864' \
+	'ringledger_rings_created_total{comm=done,pid=99}=3' \
+	'ringledger_pin_duration_seconds_count{}=4' > $h.om 2>&1
+if [ $? = 0 ]; then t_ok "stat --openmetrics: the OpenMetrics parser reads it, each family and value ($(grep -c '^ok' $h.om) checks)"; else
+	t_fail "stat --openmetrics: the OpenMetrics parser reads it" "see below" $h.om; fi
+rm -f $h.prom $h.om
+
+# replay --trace-json: every replay's timeline read back as Perfetto would
+# (slices close, processes named), a breaking one with its findings
+bad=""
+for f in tests/replays/*.events tests/replays/v2/*.events; do
+	$RL replay --trace-json $h.tl "$f" > /dev/null 2>&1
+	want=0
+	case $f in *_break.events) want=1 ;; esac
+	/usr/bin/python3 tests/cli/trace_json_check.py $h.tl $want > $h.tlc 2>&1 || {
+		bad="$bad $(basename "$f")"; cp $h.tlc $h.tlbad; }
+done
+if [ -z "$bad" ]; then t_ok "replay --trace-json: every replay's timeline closes its slices, names its processes, shows its findings"; else
+	t_fail "replay --trace-json: every replay's timeline" "failed:$bad" $h.tlbad; fi
+one_line_error "replay --trace-json into a directory that does not exist" $RL replay --trace-json /nonexistent/t.json tests/replays/rl001_break.events
+rm -f $h.tl $h.tlc $h.tlbad
+
+# --baseline / --diff: a run's findings saved, the same run known, another
+# run's finding new and the saved one gone
+$RL replay --baseline $h.base tests/replays/rl006_break.events > /dev/null 2>&1
+t_grep "--baseline writes the finding's key" '^RL006 command=ring_basic region=sqes$' $h.base
+$RL replay --diff $h.base --junit $h.xml tests/replays/rl006_break.events > $h.out 2>&1
+rc=$?
+if [ $rc = 0 ]; then t_ok "--diff: the same finding is known, exit 0"; else t_fail "--diff: the same finding is known, exit 0" "exit $rc" $h.out; fi
+t_grep "--diff: the finding marked known" '^RL006 .*\(known\)' $h.out
+t_grep "--diff: the summary line" '^  baseline   .*: 1 finding\(s\) known, 0 new, 0 of its 1 gone$' $h.out
+t_nogrep "--diff: no failed testcase in the JUnit report" '<failure' $h.xml
+$RL replay --diff $h.base tests/replays/rl001_break.events > $h.out 2>&1
+rc=$?
+if [ $rc = 1 ]; then t_ok "--diff: a new finding fails, exit 1"; else t_fail "--diff: a new finding fails, exit 1" "exit $rc" $h.out; fi
+t_grep "--diff: the key not made again is listed gone" '^             gone: RL006 command=ring_basic region=sqes$' $h.out
+one_line_error "--diff of a file that is not a baseline" $RL replay --diff Makefile tests/replays/rl001_break.events
+rm -f $h.base $h.out $h.xml
 t_done

@@ -104,14 +104,15 @@ comp_is() {	# expected words...
 }
 comp_is "check" ringledger ch
 comp_is "--json --junit" ringledger check --j
-comp_is "check trace record replay features --help --version" ringledger ""
+comp_is "check trace stat record replay features --help --version" ringledger ""
+comp_is "--interval" ringledger stat --int
 comp_is "kprobe" ringledger check --attach = k
 comp_is "--attach=fentry" ringledger trace --attach=f
 comp_is "RL008,RL010" ringledger check --allow RL008,RL01
 comp_is "--" ringledger check --json r.json ""
 comp_is "--json" ringledger trace --j
 # every long option of each subcommand's --help is completed, and no other
-for c in check trace record replay features; do
+for c in check trace stat record replay features; do
 	"$RL" $c --help | grep -o -E -- '--[a-z][a-z-]*' | sort -u > "$tmp/help"
 	complete_words ringledger $c -- | tr ' ' '\n' | grep -E -- '^--[a-z]' | sort -u > "$tmp/comp"
 	if diff "$tmp/help" "$tmp/comp" > "$tmp/diff"; then

@@ -18,7 +18,7 @@ secs_since() { awk "BEGIN{printf \"%.1f\", $(now) - $1}"; }
 # skeleton's .rodata and .bss.  Links carry no name: ours are the ones whose
 # program is ours.
 OUR_PROGS=' name (tp|fe|fx|kp|krp)_[a-z0-9_]+ '
-OUR_MAPS=' name (events|followed_pids|tracked_ctxs|tracked_regions|tracked_vmas|tracked_pfns|task_scopes|kprobe_stash|event_seq|tracked_imus|tracked_pin_arr|pin_scopes|pin_scratch|ringledg\.[a-z]+) '
+OUR_MAPS=' name (events|followed_pids|tracked_ctxs|tracked_regions|tracked_vmas|tracked_pfns|task_scopes|kprobe_stash|event_seq|tracked_imus|tracked_pin_arr|pin_scopes|pin_scratch|stat_procs|stat_births|stat_hists|stat_scratch|stat_busy|cgroup_of|ringledg\.[a-z]+) '
 
 # bpf_list DIR: bpftool's lists of programs, links and maps in DIR, and
 # in DIR/ours the lines of ours (programs, links of our programs, maps)

@@ -397,4 +397,19 @@ else
 		t_fail "$name" "$nmulti kprobe_multi links while trace ran"; fi
 fi
 
+
+# stat on this kernel (stat.sh has the rest, on the newest 7.x): its
+# programs load, and the one ring of ring_basic is counted, born and gone
+ringledger stat -q --json ${RL_CHECK_ARGS:-} -- /workloads/ring_basic > /tmp/stat.out 2> /tmp/stat.err
+rc=$?
+grep '^{"schema":"ringledger-stat/1"' /tmp/stat.out | tail -n 1 > /tmp/stat.last
+echo "# stat -- ring_basic: $(grep -o '"made":{[^}]*}' /tmp/stat.last | tail -n 1)"
+if [ $rc = 0 ] && grep -q '"total":{"rings":0,.*"made":{"rings":1,' /tmp/stat.last &&
+   grep -q '"ring_lifetime":{"unit":"ns","count":1,' /tmp/stat.last; then
+	t_ok "stat -- ring_basic: 1 ring made and gone, its lifetime counted, exit 0"
+else
+	t_fail "stat -- ring_basic: 1 ring made and gone, its lifetime counted, exit 0" "exit $rc" /tmp/stat.err
+	sed 's/^/#     /' /tmp/stat.last | cut -c1-400
+fi
+
 t_done
