@@ -7,7 +7,8 @@
 #   make install    PREFIX=/usr/local DESTDIR=: sbin/ringledger, the man page,
 #                   bash completion
 #   make deb        build/deb/ringledger_VERSION_amd64.deb (debian/), lintian
-#   make bench      replay throughput, and the guest overhead figures
+#   make bench      replay throughput, and the guest overhead figures (each
+#                   workload alone, under check and under stat, one boot)
 #   make realworld  liburing's test suite (Debian's source package, built
 #                   static, cached) without and under one `check` on Debian's
 #                   newest 7.x (RL_RW_MODE=each: each test under its own)
@@ -142,12 +143,13 @@ $(BUILD)/unit/test_hooks: tests/unit/test_hooks.c $(ATTACH_SRCS) $(BUILD)/ringle
 	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(ATTACH_SRCS) -o $@ \
 		-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
 
-# the attach plan for model kernels: attach.c and libbpf, no kernel
-$(BUILD)/unit/test_plan: tests/unit/test_plan.c $(ATTACH_SRCS) $(BUILD)/ringledger.skel.h \
+# the attach plan for model kernels: attach.c and libbpf, no kernel (and
+# the hooks stat leaves out)
+$(BUILD)/unit/test_plan: tests/unit/test_plan.c $(ATTACH_SRCS) src/stat_hooks.c $(BUILD)/ringledger.skel.h \
 			 $(wildcard src/*.h include/*.h tests/unit/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(call msg,UNIT,$@)
-	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(ATTACH_SRCS) -o $@ \
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< $(ATTACH_SRCS) src/stat_hooks.c -o $@ \
 		-Wl,-Bstatic -lbpf -lelf -lz -lzstd -Wl,-Bdynamic
 
 # the kernel symbol table (ksyms.c: no libbpf) from a file of ours

@@ -280,6 +280,13 @@ static __always_inline void emit_pins(void *ctx, struct pin_walk *w)
 	ev->pin.owner_id = w->owner_id;
 	ev->pin.nr_pages = w->nr_pages;
 	ev->pin.count = 0;
+	if (stat_mode) {
+		/* stat counts the set, not its folios: no walk */
+		ev->pin.first = 0;
+		sc->with_stack = false;
+		pin_event_send(sc, ev);
+		return;
+	}
 	event_stack(ctx, ev, RL_EV_PIN);
 	sc->with_stack = true;
 	w->nr_pages = nr;

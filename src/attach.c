@@ -696,6 +696,9 @@ int rl_plan_leave_out(struct rl_plan *plan, const char *const *names, const char
 			if (strcmp(hp->hook->name, names[j]))
 				continue;
 			hp->mech = RL_MECH_ABSENT;
+			hp->func = NULL;
+			hp->paired = false;
+			hp->iter[0] = '\0';
 			hp->left_out = true;
 			snprintf(hp->why, sizeof(hp->why), "%s", why);
 			break;

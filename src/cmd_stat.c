@@ -166,11 +166,7 @@ static int read_snapshot(struct stat_state *st, struct rl_stat_snap *snap)
 			continue;	/* gone since */
 		if (rl_stat_row_idle(&p) && kill((pid_t)key, 0) && errno == ESRCH &&
 		    !bpf_map_delete_elem(procs, &key)) {
-			st->gone.rings_made += p.rings_made;
-			st->gone.regions_made += p.regions_made;
-			st->gone.mappings_made += p.mappings_made;
-			st->gone.pin_sets_made += p.pin_sets_made;
-			st->gone.pages_pinned_total += p.pages_pinned_total;
+			rl_stat_add_made(&st->gone, &p);
 			continue;
 		}
 		struct rl_stat_row *r = rl_stat_add_row(snap, key);

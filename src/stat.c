@@ -12,16 +12,6 @@
 #include "report.h"
 #include "stat.h"
 
-/* What stat_wants() (bpf/stat.bpf.h) does not fold in, whose hooks stay
- * off: page frees (every free of the system), fork copies, splits and
- * zaps of ring VMAs, where a ring mmap lands, inserted pages, arenas,
- * execs, and the buffer-ring pins of seed 001. */
-const char *const rl_stat_leave_out[] = {
-	"page-free", "vma-copy", "vma-split", "vma-zap", "mmap-area", "insert-pages",
-	"arena-area", "arena-window", "proc-exec", "bufring-pin", "bufring-unpin",
-	"bufring-release", NULL,
-};
-
 #define HIST_NAME_(E, name, unit, help) [RL_SH_##E] = name,
 #define HIST_UNIT_(E, name, unit, help) [RL_SH_##E] = unit,
 #define HIST_HELP_(E, name, unit, help) [RL_SH_##E] = help,
@@ -94,7 +84,7 @@ bool rl_stat_row_idle(const struct rl_stat_proc *p)
 	       !p->mapped_pages && !p->pin_sets && !p->pinned_pages;
 }
 
-static void add_made(struct rl_stat_proc *t, const struct rl_stat_proc *p)
+void rl_stat_add_made(struct rl_stat_proc *t, const struct rl_stat_proc *p)
 {
 	t->rings_made += p->rings_made;
 	t->regions_made += p->regions_made;
@@ -120,9 +110,9 @@ void rl_stat_total(const struct rl_stat_snap *s, struct rl_stat_proc *t)
 		t->mapped_pages += p->mapped_pages;
 		t->pin_sets += p->pin_sets;
 		t->pinned_pages += p->pinned_pages;
-		add_made(t, p);
+		rl_stat_add_made(t, p);
 	}
-	add_made(t, &s->gone);
+	rl_stat_add_made(t, &s->gone);
 }
 
 void rl_stat_snap_free(struct rl_stat_snap *s)

@@ -44,6 +44,8 @@ const char *rl_stat_hist_help(enum rl_stat_hist h);
 /* Rows: one more (grows the array); -1 when out of memory. */
 struct rl_stat_row *rl_stat_add_row(struct rl_stat_snap *s, uint32_t pid);
 void rl_stat_sort(struct rl_stat_snap *s);
+/* Add p's counts of what it made to t's. */
+void rl_stat_add_made(struct rl_stat_proc *t, const struct rl_stat_proc *p);
 /* The system's totals: every row, and the made counts of `gone`. */
 void rl_stat_total(const struct rl_stat_snap *s, struct rl_stat_proc *t);
 /* A row that holds nothing now (its process may be pruned). */

@@ -8,9 +8,11 @@
  * findings that leaves.  No kernel is needed; trampolines and kprobes are
  * assumed to work.
  */
+#include <errno.h>
 #include <bpf/btf.h>
 #include "attach.h"
 #include "rl_findings.h"
+#include "stat.h"
 #include "tests.h"
 
 #define F(id) (1u << (id))
@@ -176,6 +178,26 @@ int main(void)
 	expect_iterator("7.3", &plan, "ring-create", "__traceiter_io_uring_create");
 	expect_iterator("7.3, its iterator not traceable", &plan, "proc-exit", "");
 	rl_caps_free(&caps);
+
+	/* stat's plan: its left-out hooks are each in the table, absent, and
+	 * no loss; what it folds in still attaches, paired */
+	plan_for(&plan, &caps, k73, RL_PREF_AUTO);
+	T_EQ_I("stat: every hook it leaves out is in the table",
+	       rl_plan_leave_out(&plan, rl_stat_leave_out, "not needed"), 0);
+	T_EQ_U("stat: the hooks left out are no loss", rl_plan_failures(&plan, NULL, 0), 0);
+	T_OK(rl_plan_has_pairs(&plan), "stat: the pairs stay (a churn of rings without them loses calls)");
+	expect_mech("7.3 stat", &plan, "page-free", RL_MECH_ABSENT, NULL);
+	expect_mech("7.3 stat", &plan, "unpin-folio", RL_MECH_ABSENT, NULL);
+	expect_mech("7.3 stat", &plan, "region-create", RL_MECH_FENTRY, "io_create_region");
+	expect_mech("7.3 stat", &plan, "buf-release", RL_MECH_FENTRY, "io_free_rsrc_node");
+	rl_caps_free(&caps);
+	{
+		static const char *const bogus[] = { "no-such-hook", NULL };
+
+		plan_for(&plan, &caps, k73, RL_PREF_AUTO);
+		T_EQ_I("a name no hook has is refused", rl_plan_leave_out(&plan, bogus, "x"), -ENOENT);
+		rl_caps_free(&caps);
+	}
 
 	fprobe_fgraph = true;
 	plan_for(&plan, &caps, k73, RL_PREF_AUTO);

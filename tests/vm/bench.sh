@@ -1,5 +1,6 @@
 #!/bin/sh
-# bench.sh - `make bench`: the guest overhead figures on the newest 7.x kernel.
+# bench.sh - `make bench`: the guest overhead figures on the newest 7.x kernel
+# (tests/vm/guest/bench.sh [ROUNDS] [WORKLOAD...]: nop read churn page pin64).
 # The figures are printed, never asserted: TCG timing is noisy.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -65,6 +65,7 @@
 #define RLW_OP_READ			22
 
 /* sqe->flags */
+#define RLW_IOSQE_FIXED_FILE		(1U << 0)
 #define RLW_IOSQE_BUFFER_SELECT		(1U << 5)
 
 /* cqe->flags */
@@ -74,6 +75,8 @@
 /* io_uring_register(2) opcodes */
 #define RLW_REGISTER_BUFFERS		0
 #define RLW_UNREGISTER_BUFFERS		1
+#define RLW_REGISTER_FILES		2
+#define RLW_UNREGISTER_FILES		3
 #define RLW_REGISTER_BUFFERS2		15
 #define RLW_REGISTER_BUFFERS_UPDATE	16
 #define RLW_REGISTER_PBUF_RING		22

@@ -1,22 +1,58 @@
 #!/bin/sh
-# bench.sh - overhead figures, run in the guest by tests/vm/bench.sh.
-# Prints ratios (with the tool / without); asserts nothing about time.
-#   page churn: anonymous mmap + touch + munmap of MIB in a loop, every page
-#   free passes through the mm_page_free program (one map lookup).
-MIB=${1:-1024}
-LOOPS=${2:-4}
-ROUNDS=${3:-3}
+# bench.sh - overhead figures, run in the guest by tests/vm/bench.sh
+# (`make bench`): each workload alone, under `ringledger check` and under
+# `ringledger stat`, alternating, ROUNDS times, in one boot; the medians of
+# the workload's own timing (tool start-up not included) and the throughput
+# under each tool as a fraction of the throughput without.  Asserts nothing
+# about time: guest figures come from software emulation (TCG), and only
+# the ratios mean anything.
+#   nop       uring_bench nop: NOPs, 32 per io_uring_enter
+#   read      uring_bench read: 4 KiB READ_FIXED, registered buffers and file
+#   churn     uring_bench churn: ring lifecycles with a buffer ring
+#   page      page_churn: anonymous mmap + touch + munmap, no io_uring (every
+#             page free passes the page-free program under check)
+#   pin64     fixed_buffers bench: 64 MiB registered and unregistered
+# usage: bench.sh [ROUNDS] [WORKLOAD...]   (default 3, all)
+ROUNDS=${1:-3}
+[ $# -gt 0 ] && shift
+WORKLOADS=${*:-nop read churn page pin64}
 
-secs() { sed -n 's/^GT churn .*seconds=\([0-9.]*\).*/\1/p' "$1" | tail -n 1; }
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+# secs FILE: the workload's own time, from its GT line
+secs() { sed -n 's/^GT \(bench\|churn\) .*seconds=\([0-9.]*\).*/\2/p' "$1" | tail -n 1; }
+ratio() { awk "BEGIN{ if ($2 > 0) printf \"%.3f\", $1 / $2; else print \"-\" }"; }
 
-/workloads/page_churn "$MIB" 1 > /dev/null	# warm up
-: > /tmp/without; : > /tmp/with
-r=0
-while [ $r -lt "$ROUNDS" ]; do
-	/workloads/page_churn "$MIB" "$LOOPS" > /tmp/b.out && secs /tmp/b.out >> /tmp/without
-	ringledger check --settle 1 -- /workloads/page_churn "$MIB" "$LOOPS" > /tmp/b.out 2>&1 && secs /tmp/b.out >> /tmp/with
-	r=$((r + 1))
+dd if=/dev/urandom of=/tmp/bench.file bs=1M count=16 2> /dev/null
+
+cmd_of() {	# workload: its command line
+	case $1 in
+	nop) echo "/workloads/uring_bench nop 1000000" ;;
+	read) echo "/workloads/uring_bench read 50000 /tmp/bench.file" ;;
+	churn) echo "/workloads/uring_bench churn 300" ;;
+	page) echo "/workloads/page_churn 256 4" ;;
+	pin64) echo "/workloads/fixed_buffers bench 20" ;;
+	esac
+}
+
+echo "# bench: $(uname -r), $(nproc) vCPUs, $ROUNDS rounds, medians; throughput under the tool / without"
+for w in $WORKLOADS; do
+	c=$(cmd_of "$w")
+	[ -n "$c" ] || { echo "# bench: unknown workload $w"; continue; }
+	$c > /dev/null 2>&1	# warm up
+	: > /tmp/b.none; : > /tmp/b.check; : > /tmp/b.stat
+	r=0; bad=""
+	while [ $r -lt "$ROUNDS" ]; do
+		$c > /tmp/b.out 2>&1 && secs /tmp/b.out >> /tmp/b.none
+		ringledger check --settle 5 -- $c > /tmp/b.out 2>&1
+		rc=$?
+		secs /tmp/b.out >> /tmp/b.check
+		[ $rc = 0 ] || bad="$bad check:$rc"
+		ringledger stat -q --settle 5 -- $c > /tmp/b.out 2>&1
+		rc=$?
+		secs /tmp/b.out >> /tmp/b.stat
+		[ $rc = 0 ] || bad="$bad stat:$rc"
+		r=$((r + 1))
+	done
+	wo=$(median < /tmp/b.none); wc=$(median < /tmp/b.check); ws=$(median < /tmp/b.stat)
+	echo "BENCH $w without=${wo}s check=${wc}s stat=${ws}s check_ratio=$(ratio "$wo" "$wc") stat_ratio=$(ratio "$wo" "$ws")${bad:+ (exit codes:$bad)} [$c]"
 done
-wo=$(median < /tmp/without); wi=$(median < /tmp/with)
-echo "BENCH page_churn mib=$MIB loops=$LOOPS rounds=$ROUNDS without=${wo}s with=${wi}s ratio=$(awk "BEGIN{printf \"%.3f\", $wi / $wo}") (median; $(uname -r))"
