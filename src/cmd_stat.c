@@ -135,45 +135,59 @@ struct stat_state {
 	int file_err;
 };
 
+/* What was lost so far, quietly (rl_session_losses says it per hook on
+ * stderr: once, at the end). */
 static void read_losses(struct stat_state *st, struct rl_stat_snap *snap)
 {
-	struct rl_losses lo;
+	const struct ringledger_bpf *skel = st->sess->skel;
+	struct rl_hook_misses m;
 	size_t i;
 
-	rl_session_losses(st->sess, &lo);
 	for (i = 0; i < RL_CNT__MAX; i++)
-		snap->lost += lo.counter[i];
-	snap->lost += lo.recursion_misses + lo.page_free_misses;
-	snap->map_full = __atomic_load_n(&st->sess->skel->bss->stat_map_full, __ATOMIC_RELAXED);
+		snap->lost += __atomic_load_n(&skel->bss->counters[i], __ATOMIC_RELAXED);
+	for (i = 0; i < st->sess->plan.nr; i++) {
+		rl_plan_hook_misses(&st->sess->plan, skel, i, &m);
+		snap->lost += m.lost;
+	}
+	snap->map_full = __atomic_load_n(&skel->bss->stat_map_full, __ATOMIC_RELAXED);
 }
 
-/* The stat maps into snap; rows of processes that are gone and hold
- * nothing leave the map (their counts stay in st->gone). */
+/* The stat maps into snap.  Rows of processes that are gone and hold
+ * nothing leave the map after the walk (a delete inside it would restart
+ * it); their counts stay in st->gone. */
 static int read_snapshot(struct stat_state *st, struct rl_stat_snap *snap)
 {
 	int procs = bpf_map__fd(st->sess->skel->maps.stat_procs);
 	int hists = bpf_map__fd(st->sess->skel->maps.stat_hists);
 	__u32 key, next, *prev = NULL, h;
 	struct rl_stat_proc p;
+	size_t i;
 
 	memset(snap, 0, sizeof(*snap));
 	snap->wall_s = rl_clock_ns(CLOCK_REALTIME) / 1e9;
 	snap->elapsed_s = rl_mono_s() - st->start_s;
 	while (!bpf_map_get_next_key(procs, prev, &next)) {
+		struct rl_stat_row *r;
+
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(procs, &key, &p))
 			continue;	/* gone since */
-		if (rl_stat_row_idle(&p) && kill((pid_t)key, 0) && errno == ESRCH &&
-		    !bpf_map_delete_elem(procs, &key)) {
-			rl_stat_add_made(&st->gone, &p);
-			continue;
-		}
-		struct rl_stat_row *r = rl_stat_add_row(snap, key);
-
+		r = rl_stat_add_row(snap, key);
 		if (!r)
 			return -ENOMEM;
 		r->p = p;
+	}
+	for (i = 0; i < snap->nr; ) {
+		struct rl_stat_row *r = &snap->rows[i];
+
+		if (rl_stat_row_idle(&r->p) && kill((pid_t)r->pid, 0) && errno == ESRCH &&
+		    !bpf_map_delete_elem(procs, &r->pid)) {
+			rl_stat_add_made(&st->gone, &r->p);
+			snap->rows[i] = snap->rows[--snap->nr];
+			continue;
+		}
+		i++;
 	}
 	for (h = 0; h < RL_SH__MAX; h++)
 		if (bpf_map_lookup_elem(hists, &h, &snap->hist[h]))
@@ -414,6 +428,13 @@ int cmd_stat(int argc, char **argv)
 	}
 	emit(&st, true);
 	ret = st.file_err ? RL_EXIT_ERROR : RL_EXIT_CLEAN;
+	{
+		/* what was lost, per hook, on stderr: once */
+		struct rl_losses lo;
+
+		rl_session_losses(&sess, &lo);
+		rl_losses_note_blind(&lo);
+	}
 	if (read_snapshot(&st, &snap)) {
 		rl_err("stat: cannot read the stat maps: %s", strerror(errno));
 		ret = RL_EXIT_ERROR;

@@ -111,16 +111,21 @@ void on_mmap(struct rl_ledger *l, const struct rl_event *ev)
 void on_insert_pages(struct rl_ledger *l, const struct rl_event *ev)
 {
 	const struct rl_ev_mmap *m = &ev->mmap;
-	uint32_t s = region_lookup(l, m->region);
-	uint32_t inserted, i;
+	uint32_t inserted, i, s;
 	struct region *r;
 	struct vma *v;
 
-	if (s == RL_NIL || !m->vma || m->vma == RL_MAP_EMPTY || m->ret != 0)
+	if (region_lookup(l, m->region) == RL_NIL || !m->vma || m->vma == RL_MAP_EMPTY ||
+	    m->ret != 0)
 		return;
 	inserted = m->nr_pages > m->nr_left ? m->nr_pages - m->nr_left : 0;
 	i = vma_for_mapping(l, ev);
 	if (i == RL_NIL)
+		return;
+	/* only now: forgetting a stale record of this vma may have retired
+	 * the region (a freed region whose last mapping it was) */
+	s = region_lookup(l, m->region);
+	if (s == RL_NIL)
 		return;
 	r = region_at(l, s);
 	/* a region made by a register call may name its ctx only now */
