@@ -154,6 +154,23 @@ int rl_parse_allow(const char *s, uint32_t *mask)
 	return 0;
 }
 
+pid_t rl_parse_pid_arg(const struct argp_state *state, const char *arg)
+{
+	char *end;
+	long pid = strtol(arg, &end, 10);
+
+	if (*end || pid <= 0 || pid > INT32_MAX)
+		rl_usage_error(state, "-p takes a process id, not '%s'", arg);
+	return (pid_t)pid;
+}
+
+const char *rl_parse_comm_arg(const struct argp_state *state, const char *arg)
+{
+	if (strlen(arg) >= RL_COMM_LEN)
+		rl_usage_error(state, "-c: '%s' is longer than a task name (15 characters)", arg);
+	return arg;
+}
+
 int rl_split_command(int argc, char **argv)
 {
 	int i;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <argp.h>
+#include <sys/types.h>
 #include "addr.h"
 #include "attach.h"
 #include "color.h"
@@ -67,6 +68,10 @@ int rl_parse_allow(const char *s, uint32_t *mask);
 /* A usage error in an argp parser: one line, exit 3. */
 void rl_usage_error(const struct argp_state *state, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
+/* -p PID and -c COMM, as trace and stat take them: a usage error (exit 3)
+ * for a value that is not one. */
+pid_t rl_parse_pid_arg(const struct argp_state *state, const char *arg);
+const char *rl_parse_comm_arg(const struct argp_state *state, const char *arg);
 /* Splits argv at "--": returns the index of the command, or -1. */
 int rl_split_command(int argc, char **argv);
 /* Is `cmd` runnable (absolute/relative path, or found in PATH)? */

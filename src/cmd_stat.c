@@ -74,19 +74,10 @@ static double parse_secs(struct argp_state *state, const char *opt, const char *
 static error_t stat_parse(int key, char *arg, struct argp_state *state)
 {
 	struct stat_args *a = state->input;
-	char *end;
 
 	switch (key) {
-	case 'p':
-		a->pid = strtol(arg, &end, 10);
-		if (*end || a->pid <= 0)
-			rl_usage_error(state, "-p takes a process id, not '%s'", arg);
-		return 0;
-	case 'c':
-		if (strlen(arg) >= RL_COMM_LEN)
-			rl_usage_error(state, "-c: '%s' is longer than a task name (15 characters)", arg);
-		a->comm = arg;
-		return 0;
+	case 'p': a->pid = rl_parse_pid_arg(state, arg); return 0;
+	case 'c': a->comm = rl_parse_comm_arg(state, arg); return 0;
 	case 'i': a->interval_s = parse_secs(state, "-i", arg, false); return 0;
 	case 'd': a->duration_s = parse_secs(state, "-d", arg, false); return 0;
 	case OPT_SETTLE: a->settle_ms = (int)(parse_secs(state, "--settle", arg, true) * 1000); return 0;

@@ -48,16 +48,8 @@ static error_t trace_parse(int key, char *arg, struct argp_state *state)
 	char *end;
 
 	switch (key) {
-	case 'p':
-		a->pid = strtol(arg, &end, 10);
-		if (*end || a->pid <= 0)
-			rl_usage_error(state, "-p takes a process id, not '%s'", arg);
-		return 0;
-	case 'c':
-		if (strlen(arg) >= RL_COMM_LEN)
-			rl_usage_error(state, "-c: '%s' is longer than a task name (15 characters)", arg);
-		a->comm = arg;
-		return 0;
+	case 'p': a->pid = rl_parse_pid_arg(state, arg); return 0;
+	case 'c': a->comm = rl_parse_comm_arg(state, arg); return 0;
 	case 'd':
 		a->duration_s = strtod(arg, &end);
 		if (*end || a->duration_s <= 0)

@@ -5,6 +5,7 @@
  * each, next to its parser.
  */
 #include <stdbool.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "names.h"
@@ -178,4 +179,16 @@ void rl_region_flags_str(uint32_t flags, char *buf, size_t len)
 				 used ? "|" : "", rest);
 	if (!used)
 		snprintf(buf, len, "0");
+}
+
+void rl_duration_str(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%" PRIu64 " ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.3g us", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.3g ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.3g s", ns / 1e9);
 }

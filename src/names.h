@@ -45,5 +45,7 @@ enum rl_region_kind rl_mmap_offset_kind(uint64_t offset, uint32_t *bgid);
 
 /* RL_REGION_F_* as "vmap|single_ref", "0" when no flag is set. */
 void rl_region_flags_str(uint32_t flags, char *buf, size_t len);
+/* A duration for people: "812 ns", "3.2 us", "41.7 ms", "2.05 s". */
+void rl_duration_str(uint64_t ns, char *buf, size_t len);
 
 #endif /* RL_NAMES_H */

@@ -44,6 +44,8 @@ struct rl_report_ctx {
 	bool color;
 };
 
+/* Whether the finding id is --allow'ed (rc NULL: no). */
+bool rl_report_allowed(const struct rl_report_ctx *rc, enum rl_finding_id id);
 /* Whether a finding counts in the verdict: not --allow'ed, not known by
  * the --diff baseline (rc NULL: every one does). */
 bool rl_report_counted(const struct rl_report_ctx *rc, const struct rl_finding *f);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "findings.h"
 #include "ledger_map.h"
+#include "names.h"
 #include "report_html.h"
 #include "timeline.h"
 
@@ -124,19 +125,6 @@ static void esc(FILE *f, const char *s, size_t n)
 #define W	720	/* the drawing's width; rows of 26 px */
 #define LEFT	170
 
-/* "812 ns", "3.2 us", "41.7 ms", "2.05 s" */
-static void fmt_dur(char *buf, size_t len, uint64_t ns)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "%" PRIu64 " ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "%.3g us", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "%.3g ms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.3g s", ns / 1e9);
-}
-
 static double x_of(uint64_t t, uint64_t t0, uint64_t t1)
 {
 	return LEFT + (double)(t - t0) * (W - LEFT - 10) / (double)(t1 > t0 ? t1 - t0 : 1);
@@ -186,7 +174,7 @@ static void picture(FILE *f, const struct rl_html *h, const struct rl_finding *f
 			"height=\"18\"><title>", lf->end ? "ended" : "alive", x0, y,
 			x1 - x0 > 2 ? x1 - x0 : 2);
 		esc(f, lf->name, sizeof(lf->name));
-		fmt_dur(d, sizeof(d), (lf->end ? lf->end : h->last_ts) - lf->begin);
+		rl_duration_str((lf->end ? lf->end : h->last_ts) - lf->begin, d, sizeof(d));
 		fprintf(f, ": %s%s</title></rect>\n", d, lf->end ? "" : ", alive at the end");
 	}
 	if (!n)
@@ -194,7 +182,7 @@ static void picture(FILE *f, const struct rl_html *h, const struct rl_finding *f
 	if (fi->owner_ts_ns)
 		marker(f, x_of(fi->owner_ts_ns, t0, t1), height, "setup", "set up", 12);
 	marker(f, x_of(fi->ts_ns, t0, t1), height, "break", "broke the rule", 24);
-	fmt_dur(d, sizeof(d), t1 - t0);
+	rl_duration_str(t1 - t0, d, sizeof(d));
 	fprintf(f, "<text class=\"axis\" x=\"%d\" y=\"%d\">0</text><text class=\"axis\" x=\"%d\" "
 		"y=\"%d\" text-anchor=\"end\">%s</text>\n</svg>\n", LEFT, height - 2, W - 10,
 		height - 2, d);

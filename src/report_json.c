@@ -132,7 +132,7 @@ static void json_owner(FILE *f, const struct rl_finding *fi)
 static void json_finding_members(FILE *f, const struct rl_finding *fi,
 				 const struct rl_report_ctx *rc)
 {
-	bool allowed = rc && fi->id < 32 && (rc->allow_mask >> fi->id) & 1;
+	bool allowed = rl_report_allowed(rc, fi->id);
 	const struct rl_addr *ad = addr_of(rc);
 	char detail[2 * sizeof(fi->detail)];
 
@@ -327,7 +327,7 @@ void rl_report_json(FILE *f, const struct rl_ledger *l, const struct rl_report_c
 			rc->ringbuf_bytes, rc->ringbuf_peak);
 	fputs("\"allowed\":[", f);
 	for (id = RL001; rc && id < RL_F__MAX; id++) {
-		if (!((rc->allow_mask >> id) & 1))
+		if (!rl_report_allowed(rc, id))
 			continue;
 		fprintf(f, "%s\"%s\"", first ? "" : ",", rl_finding_name(id));
 		first = false;

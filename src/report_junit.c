@@ -72,11 +72,6 @@ static void xml_str(FILE *f, const char *s)
 	xml_escape(f, s, (size_t)-1);
 }
 
-static bool is_allowed(const struct rl_report_ctx *rc, int id)
-{
-	return rc && (rc->allow_mask >> id) & 1;
-}
-
 /* Which stored findings a testcase shows: those of one id, or those of
  * one command group. */
 struct evidence_sel {
@@ -128,7 +123,7 @@ static bool testcase_fails(const struct rl_ledger_stats *st, const struct rl_led
 	uint64_t counted = 0;
 	char detail[2 * sizeof(fi->detail)];
 
-	if (is_allowed(rc, id))
+	if (rl_report_allowed(rc, id))
 		return false;
 	for (i = 0; i < n; i++) {
 		const struct rl_finding *f = rl_ledger_finding(l, i);

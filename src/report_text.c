@@ -21,53 +21,10 @@
 #define SGR_GREEN	"\033[1;32m"
 #define SGR_RESET	"\033[0m"
 
-const char *rl_verdict_name(int verdict)
-{
-	switch (verdict) {
-	case 0:
-		return "clean";
-	case 1:
-		return "findings";
-	default:
-		return "inconclusive";
-	}
-}
-
-static bool is_allowed(const struct rl_report_ctx *rc, enum rl_finding_id id)
-{
-	return rc && id < 32 && (rc->allow_mask >> id) & 1;
-}
-
-bool rl_report_counted(const struct rl_report_ctx *rc, const struct rl_finding *f)
-{
-	return !is_allowed(rc, f->id) && !(rc && rl_baseline_knows(rc->known, f));
-}
-
-int rl_verdict(const struct rl_ledger *l, const struct rl_report_ctx *rc, bool inconclusive)
-{
-	size_t i, n = rl_ledger_nr_findings(l);
-	bool findings = false;
-
-	for (i = 0; i < n; i++) {
-		const struct rl_finding *f = rl_ledger_finding(l, i);
-
-		if (!rl_report_counted(rc, f))
-			continue;
-		if (f->id == RL010)
-			inconclusive = true;
-		else
-			findings = true;
-	}
-	/* with events lost, a finding may be an artifact of what was lost */
-	if (inconclusive)
-		return 2;
-	return findings ? 1 : 0;	/* the exit codes RL_EXIT_* (cli.h) */
-}
-
 /* " (allowed)", " (known)" or "" */
 static const char *not_counted_why(const struct rl_report_ctx *rc, const struct rl_finding *f)
 {
-	if (is_allowed(rc, f->id))
+	if (rl_report_allowed(rc, f->id))
 		return " (allowed)";
 	return rc && rl_baseline_knows(rc->known, f) ? " (known)" : "";
 }
@@ -239,8 +196,8 @@ static void put_findings_summary(FILE *f, const struct rl_ledger *l,
 		if (!st->findings[id])
 			continue;
 		fprintf(f, "%s%s x%" PRIu64 "%s", any ? ", " : "", rl_finding_name(id),
-			st->findings[id], is_allowed(rc, id) ? " (allowed)" : "");
-		if (known[id] && !is_allowed(rc, id))
+			st->findings[id], rl_report_allowed(rc, id) ? " (allowed)" : "");
+		if (known[id] && !rl_report_allowed(rc, id))
 			fprintf(f, " (%zu known)", known[id]);
 		any = true;
 	}
@@ -373,7 +330,7 @@ static void put_baseline_summary(FILE *f, const struct rl_ledger *l, const struc
 
 		if (rl_baseline_knows(b, fi))
 			known++;
-		else if (fi->id != RL010 && !is_allowed(rc, fi->id))
+		else if (fi->id != RL010 && !rl_report_allowed(rc, fi->id))
 			fresh++;
 	}
 	fprintf(f, "  baseline   %s: %zu finding(s) known, %zu new, %zu of its %zu gone\n",

@@ -190,16 +190,10 @@ void rl_stat_print_table(FILE *f, const struct rl_stat_snap *s, bool header)
 
 static void fmt_value(char *buf, size_t len, unsigned long long v, bool ns)
 {
-	if (!ns)
-		snprintf(buf, len, "%llu", v);
-	else if (v < 1000)
-		snprintf(buf, len, "%llu ns", v);
-	else if (v < 1000000)
-		snprintf(buf, len, "%.3g us", v / 1e3);
-	else if (v < 1000000000)
-		snprintf(buf, len, "%.3g ms", v / 1e6);
+	if (ns)
+		rl_duration_str(v, buf, len);
 	else
-		snprintf(buf, len, "%.3g s", v / 1e9);
+		snprintf(buf, len, "%llu", v);
 }
 
 void rl_stat_print_hists(FILE *f, const struct rl_stat_snap *s)

@@ -6,22 +6,14 @@
 # buckets are cumulative with +Inf equal to _count.  Each further argument
 # is a sample that must be there with that value.  TAP lines on stdout.
 import re
+import os
 import sys
 
 from prometheus_client.openmetrics.parser import text_string_to_metric_families
 
-n = 0
-failed = 0
-
-
-def check(ok, name, why=""):
-    global n, failed
-    n += 1
-    print(("ok %d - %s" if ok else "not ok %d - %s") % (n, name))
-    if not ok:
-        failed += 1
-        if why:
-            print("#   " + why)
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import check, done  # noqa: E402
 
 
 text = open(sys.argv[1]).read()
@@ -52,5 +44,4 @@ for want in sys.argv[2:]:
     got = samples.get(key)
     check(got == value, "sample %s is %g" % (key, value), "got %r" % (got,))
 
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+done()

@@ -6,19 +6,12 @@
 # without its "b"; every pid named by a process_name; findings as instant
 # events named RLxxx (at least MIN_FINDINGS of them).  TAP on stdout.
 import json
+import os
 import sys
 
-n = failed = 0
-
-
-def check(ok, name, why=""):
-    global n, failed
-    n += 1
-    print(("ok %d - %s" if ok else "not ok %d - %s") % (n, name))
-    if not ok:
-        failed += 1
-        if why:
-            print("#   " + why)
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import check, done  # noqa: E402
 
 
 path = sys.argv[1]
@@ -57,5 +50,4 @@ check(not bad, "every slice begins once and ends once, no earlier", "; ".join(ba
 check(not open_, "no slice left open", "%d open: %r" % (len(open_), list(open_)[:3]))
 check(used <= named, "every process is named", "unnamed: %r" % sorted(used - named))
 check(findings >= want, "at least %d finding(s) as instant events" % want, "got %d" % findings)
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+done()

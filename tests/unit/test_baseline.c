@@ -12,17 +12,6 @@
 #include "json_check.h"
 #include "baseline.h"
 
-static char *report_json(const struct rl_ledger *l, const struct rl_report_ctx *rc)
-{
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-
-	rl_report_json(f, l, rc);
-	fclose(f);
-	return out;
-}
-
 int main(void)
 {
 	char path[] = "/tmp/rl-baseline-XXXXXX", key[RL_BASELINE_KEY_LEN], err[256], *out;
@@ -50,7 +39,7 @@ int main(void)
 	T_EQ_I("a run with only known findings is clean", rl_verdict(l6, &rc, false), 0);
 	T_EQ_U("nothing gone", rl_baseline_gone(&b), 0);
 	rc.verdict = 0;
-	out = report_json(l6, &rc);
+	out = t_render(rl_report_json, l6, &rc);
 	T_OK(json_valid(out), "the JSON report with a baseline parses");
 	T_CONTAINS("its finding is marked known", out, "\"known\":true");
 	T_CONTAINS("the baseline is named, nothing gone", out, "\"gone\":[]}");
@@ -63,7 +52,7 @@ int main(void)
 	T_EQ_I("a new finding still counts", rl_verdict(l1, &rc, false), 1);
 	T_EQ_U("the baseline's key is gone", rl_baseline_gone(&b), 1);
 	rc.verdict = 1;
-	out = report_json(l1, &rc);
+	out = t_render(rl_report_json, l1, &rc);
 	T_CONTAINS("... and listed", out, "\"gone\":[\"RL006 command=ring_basic region=sqes\"]");
 	free(out);
 	rl_baseline_free(&b);
