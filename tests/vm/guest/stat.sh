@@ -71,6 +71,7 @@ rm -f /tmp/go
 mine=$!
 ( while [ ! -e /tmp/go ]; do sleep 0.1; done; exec /workloads/ring_hold 1500 ) > /dev/null 2>&1 &
 other=$!
+: > $E	# emptied first: the wait below must not read the last run's line
 ringledger stat -p $mine -i 0.5 -d 6 --json > $O 2> $E &
 st=$!
 i=0; while ! grep -q 'counting io_uring' $E && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
@@ -92,6 +93,7 @@ rm -f /tmp/go
 inside=$!
 ( while [ ! -e /tmp/go ]; do sleep 0.1; done; exec /workloads/ring_hold 1500 ) > /dev/null 2>&1 &
 outside=$!
+: > $E	# emptied first: the wait below must not read the last run's line
 ringledger stat --cgroup $CG/rltest -i 0.5 -d 6 --json > $O 2> $E &
 st=$!
 i=0; while ! grep -q 'counting io_uring' $E && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
@@ -112,6 +114,7 @@ rmdir $CG/rltest 2> /dev/null
 # ---- the whole machine, OpenMetrics rewritten each interval ---------------------
 P=/tmp/rl.prom
 rm -f $P
+: > $E	# emptied first: the wait below must not read the last run's line
 ringledger stat -i 0.3 -d 6 --openmetrics $P > $O 2> $E &
 st=$!
 i=0; while ! grep -q 'counting io_uring' $E && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
@@ -159,6 +162,7 @@ echo "#findings $n"
 
 # ---- GET /metrics for a Prometheus scrape, on the loopback ------------------------
 ip link set lo up 2> /dev/null || ifconfig lo 127.0.0.1 up
+: > $E	# emptied first: the wait below must not read the last run's line
 ringledger stat -i 0.3 -d 5 -q --metrics 127.0.0.1:9464 > $O 2> $E &
 st=$!
 i=0; while ! grep -q 'counting io_uring' $E && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
