@@ -159,6 +159,10 @@ int rl_session_open(struct rl_session *s, const struct rl_session_opts *o,
 	skel->rodata->kprobe_seconds = rl_plan_has_pairs(&s->plan);
 	skel->rodata->tp_kprobe_slots = rl_plan_tp_kprobe_slots(&s->plan);
 	skel->rodata->cgroup_filter = o->cgroup != NULL;
+	/* a kernel without CONFIG_CGROUPS refuses a cgroup array: without
+	 * --cgroup the map is a plain array its (dead) filter never reads */
+	if (!o->cgroup)
+		bpf_map__set_type(skel->maps.cgroup_of, BPF_MAP_TYPE_ARRAY);
 	if (o->comm) {
 		skel->rodata->comm_filter = true;
 		strncpy((char *)skel->rodata->target_comm, o->comm, RL_COMM_LEN - 1);
