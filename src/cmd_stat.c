@@ -206,8 +206,10 @@ static int write_openmetrics(const char *path, const char *text, size_t len)
 	return 0;
 }
 
-/* One interval: the table or a JSON line, and the metrics file. */
-static void emit(struct stat_state *st, bool last)
+/* One interval: the table or a JSON line, and the metrics file.  The
+ * last (keep: where its snapshot goes, for --baseline and --diff) adds the
+ * histograms.  -1 when the maps could not be read. */
+static int emit(struct stat_state *st, bool last, struct rl_stat_snap *keep)
 {
 	const struct stat_args *a = st->a;
 	struct rl_stat_snap snap;
@@ -216,7 +218,7 @@ static void emit(struct stat_state *st, bool last)
 		rl_err("stat: cannot read the stat maps: %s", strerror(errno));
 		st->file_err = 1;
 		rl_stat_snap_free(&snap);
-		return;
+		return -1;
 	}
 	if (a->json)
 		rl_stat_print_json(stdout, &snap);
@@ -248,7 +250,11 @@ static void emit(struct stat_state *st, bool last)
 				free(text);
 		}
 	}
-	rl_stat_snap_free(&snap);
+	if (keep)
+		*keep = snap;
+	else
+		rl_stat_snap_free(&snap);
+	return 0;
 }
 
 /* --diff's table (on stderr under --json: stdout is JSON lines) and
@@ -289,7 +295,7 @@ static void tick(void *cookie)
 	st->next_s += st->a->interval_s;
 	if (st->next_s < now)
 		st->next_s = now + st->a->interval_s;
-	emit(st, false);
+	emit(st, false, NULL);
 }
 
 /* Rings alive, as the stat map counts them: the wait after CMD ends at 0. */
@@ -417,7 +423,10 @@ int cmd_stat(int argc, char **argv)
 	} else {
 		stat_loop(&st);
 	}
-	emit(&st, true);
+	if (emit(&st, true, &snap)) {
+		ret = RL_EXIT_ERROR;
+		goto cleanup;
+	}
 	ret = st.file_err ? RL_EXIT_ERROR : RL_EXIT_CLEAN;
 	{
 		/* what was lost, per hook, on stderr: once */
@@ -426,15 +435,10 @@ int cmd_stat(int argc, char **argv)
 		rl_session_losses(&sess, &lo);
 		rl_losses_note_blind(&lo);
 	}
-	if (read_snapshot(&st, &snap)) {
-		rl_err("stat: cannot read the stat maps: %s", strerror(errno));
+	if (compare_and_save(&a, &snap, diff_base))
 		ret = RL_EXIT_ERROR;
-	} else {
-		if (compare_and_save(&a, &snap, diff_base))
-			ret = RL_EXIT_ERROR;
-		if ((snap.lost || snap.map_full) && ret == RL_EXIT_CLEAN)
-			ret = RL_EXIT_INCONCLUSIVE;
-	}
+	if ((snap.lost || snap.map_full) && ret == RL_EXIT_CLEAN)
+		ret = RL_EXIT_INCONCLUSIVE;
 	rl_stat_snap_free(&snap);
 
 cleanup:
