@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "report_html.h"
 #include "report.h"
 #include "findings.h"
 #include "ledger.h"
@@ -214,20 +215,59 @@ void rl_why_add_losses(const struct rl_ledger *l, char *why, size_t len)
 		 off ? "; " : "", st.lost_events, st.lost_events == 1 ? "" : "s");
 }
 
-int rl_write_report(const char *path, const struct rl_ledger *l, const struct rl_report_ctx *rc,
-		    void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *))
+int rl_write_file(const char *path, const char *what,
+		  void (*fill)(FILE *f, const void *arg), const void *arg)
 {
 	struct rl_outfile o;
 	char err[512];
 
-	if (rl_outfile_open(&o, path, err, sizeof(err))) {
-		rl_err("report: %s", err);
-		return -1;
+	if (!rl_outfile_open(&o, path, err, sizeof(err))) {
+		fill(o.f, arg);
+		if (!rl_outfile_commit(&o, err, sizeof(err)))
+			return 0;
 	}
-	fmt(o.f, l, rc);
-	if (rl_outfile_commit(&o, err, sizeof(err))) {
-		rl_err("report: %s", err);
-		return -1;
-	}
-	return 0;
+	rl_err("%s: %s", what, err);
+	return -1;
+}
+
+struct report_fill {
+	const struct rl_ledger *l;
+	const struct rl_report_ctx *rc;
+	void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *);
+};
+
+static void fill_report(FILE *f, const void *arg)
+{
+	const struct report_fill *r = arg;
+
+	r->fmt(f, r->l, r->rc);
+}
+
+int rl_write_report(const char *path, const struct rl_ledger *l, const struct rl_report_ctx *rc,
+		    void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *))
+{
+	struct report_fill r = { .l = l, .rc = rc, .fmt = fmt };
+
+	return rl_write_file(path, "report", fill_report, &r);
+}
+
+struct html_fill {
+	const struct rl_html *h;
+	const struct rl_ledger *l;
+	const struct rl_report_ctx *rc;
+};
+
+static void fill_html(FILE *f, const void *arg)
+{
+	const struct html_fill *p = arg;
+
+	rl_html_write(f, p->h, p->l, p->rc);
+}
+
+int rl_write_html(const char *path, const struct rl_html *h, const struct rl_ledger *l,
+		  const struct rl_report_ctx *rc)
+{
+	struct html_fill p = { .h = h, .l = l, .rc = rc };
+
+	return rl_write_file(path, "--html", fill_html, &p);
 }

@@ -79,11 +79,21 @@ bool rl_command_runnable(const char *cmd, char *why, size_t len);
 
 
 
+/* Writes a whole file at once (fill writes it; see outfile.h for how it
+ * lands); 0, or -1 with "WHAT: reason" on stderr (WHAT: the option). */
+int rl_write_file(const char *path, const char *what,
+		  void (*fill)(FILE *f, const void *arg), const void *arg);
+
 struct rl_ledger;
 struct rl_report_ctx;
 /* Writes one report format to `path`; one-line error and -1 on failure. */
 int rl_write_report(const char *path, const struct rl_ledger *l, const struct rl_report_ctx *rc,
 		    void (*fmt)(FILE *, const struct rl_ledger *, const struct rl_report_ctx *));
+
+struct rl_html;
+/* --html: the page of the run (report_html.c) written to `path`. */
+int rl_write_html(const char *path, const struct rl_html *h, const struct rl_ledger *l,
+		  const struct rl_report_ctx *rc);
 
 /* Append to WHY (a verdict's "inconclusive because", "; "-separated) the
  * events the kernel side lost, if any: the RL010 findings name each

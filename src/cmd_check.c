@@ -345,24 +345,6 @@ static int finish_record(const struct check_args *a, struct check_state *st,
 	return RL_EXIT_CLEAN;
 }
 
-static int write_html(const char *path, const struct check_state *st,
-		      const struct rl_report_ctx *rc)
-{
-	struct rl_outfile o;
-	char err[512];
-
-	if (rl_outfile_open(&o, path, err, sizeof(err))) {
-		rl_err("--html: %s", err);
-		return -1;
-	}
-	rl_html_write(o.f, st->html, st->ledger, rc);
-	if (rl_outfile_commit(&o, err, sizeof(err))) {
-		rl_err("--html: %s", err);
-		return -1;
-	}
-	return 0;
-}
-
 /* check: the report on stdout, and in the files asked for; the verdict. */
 static int report_check(const struct check_args *a, char **cmd, struct check_state *st,
 			const struct rl_run_result *res, const char *why, bool interrupted)
@@ -393,7 +375,7 @@ static int report_check(const struct check_args *a, char **cmd, struct check_sta
 		ret = RL_EXIT_ERROR;
 	if (a->junit_path && rl_write_report(a->junit_path, st->ledger, &rc, rl_report_junit))
 		ret = RL_EXIT_ERROR;
-	if (a->html && write_html(a->html, st, &rc))
+	if (a->html && rl_write_html(a->html, st->html, st->ledger, &rc))
 		ret = RL_EXIT_ERROR;
 	if (a->baseline && rl_baseline_save(a->baseline, st->ledger, err, sizeof(err))) {
 		rl_err("--baseline: %s", err);

@@ -100,7 +100,6 @@ int cmd_replay(int argc, char **argv)
 	struct rl_timeline *tl = NULL;
 	struct rl_baseline known = {};
 	struct rl_html *html = NULL;
-	struct rl_outfile ho;
 	struct rl_outfile tlo;
 	struct rl_ledger *l;
 	enum rl_read_status st;
@@ -185,18 +184,8 @@ int cmd_replay(int argc, char **argv)
 		ret = RL_EXIT_ERROR;
 	if (a.junit_path && rl_write_report(a.junit_path, l, &rc, rl_report_junit))
 		ret = RL_EXIT_ERROR;
-	if (a.html) {
-		if (rl_outfile_open(&ho, a.html, err, sizeof(err))) {
-			rl_err("--html: %s", err);
-			ret = RL_EXIT_ERROR;
-		} else {
-			rl_html_write(ho.f, html, l, &rc);
-			if (rl_outfile_commit(&ho, err, sizeof(err))) {
-				rl_err("--html: %s", err);
-				ret = RL_EXIT_ERROR;
-			}
-		}
-	}
+	if (a.html && rl_write_html(a.html, html, l, &rc))
+		ret = RL_EXIT_ERROR;
 	if (a.baseline && rl_baseline_save(a.baseline, l, err, sizeof(err))) {
 		rl_err("--baseline: %s", err);
 		ret = RL_EXIT_ERROR;

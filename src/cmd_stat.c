@@ -189,21 +189,23 @@ static int read_snapshot(struct stat_state *st, struct rl_stat_snap *snap)
 	return 0;
 }
 
+struct om_text {
+	const char *text;
+	size_t len;
+};
+
+static void fill_om(FILE *f, const void *arg)
+{
+	const struct om_text *t = arg;
+
+	fwrite(t->text, 1, t->len, f);
+}
+
 static int write_openmetrics(const char *path, const char *text, size_t len)
 {
-	struct rl_outfile o;
-	char err[512];
+	struct om_text t = { .text = text, .len = len };
 
-	if (rl_outfile_open(&o, path, err, sizeof(err))) {
-		rl_err("--openmetrics: %s", err);
-		return -1;
-	}
-	fwrite(text, 1, len, o.f);
-	if (rl_outfile_commit(&o, err, sizeof(err))) {
-		rl_err("--openmetrics: %s", err);
-		return -1;
-	}
-	return 0;
+	return rl_write_file(path, "--openmetrics", fill_om, &t);
 }
 
 /* One interval: the table or a JSON line, and the metrics file.  The
