@@ -126,6 +126,8 @@ done
 if [ -z "$bad" ]; then t_ok "replay --trace-json: every replay's timeline closes its slices, names its processes, shows its findings"; else
 	t_fail "replay --trace-json: every replay's timeline" "failed:$bad" $h.tlbad; fi
 one_line_error "replay --trace-json into a directory that does not exist" $RL replay --trace-json /nonexistent/t.json tests/replays/rl001_break.events
+one_line_error "replay --html into a directory that does not exist" $RL replay --html /nonexistent/p.html tests/replays/rl001_break.events
+one_line_error "replay --json into a directory that does not exist" $RL replay --json /nonexistent/r.json tests/replays/rl001_break.events
 rm -f $h.tl $h.tlc $h.tlbad
 
 # --baseline / --diff: a run's findings saved, the same run known, another
