@@ -61,7 +61,7 @@ ifeq ($(RL_SKIP_DEPS),1)
 DEPS_STAMP  :=
 endif
 
-.PHONY: all deps deps-deb test unit demo vm-shell install deb clean bench fuzz soak \
+.PHONY: all deps deps-deb nommu nommu-deps nommu-test test unit demo vm-shell install deb clean bench fuzz soak \
 	patched-kernel patched-test matrix realworld FORCE
 all: $(BUILD)/ringledger workloads
 
@@ -75,6 +75,31 @@ endif
 
 # `make deb`'s own tools (debhelper, dpkg-dev, fakeroot, lintian), in a stamp
 # of their own: `make` and `make test`'s build never look for them
+# the NOMMU riscv64 guest's programs (tests/nommu): freestanding static PIE
+NOMMU_DEPS_STAMP := $(BUILD)/.deps-nommu
+nommu-deps: $(NOMMU_DEPS_STAMP)
+$(NOMMU_DEPS_STAMP): scripts/install-deps.sh
+	@mkdir -p $(dir $@)
+	@sh scripts/install-deps.sh nommu
+	@touch $@
+NOMMU_CC     ?= riscv64-linux-gnu-gcc
+NOMMU_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -nostdinc -isystem /usr/riscv64-linux-gnu/include \
+		-ffreestanding -fPIE -fno-stack-protector -mno-relax \
+		-static-pie -nostdlib -Wl,--no-dynamic-linker
+NOMMU_PROGS  := $(addprefix $(BUILD)/nommu/,init seed000 probe)
+# the ELF FDPIC loader runs them as loaded: a dynamic relocation would be
+# left undone, so a program that has one is not built
+$(BUILD)/nommu/%: tests/nommu/%.c tests/nommu/rt.h tests/workloads/uring.h | $(NOMMU_DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,NOMMU,$@)
+	$(Q)$(NOMMU_CC) $(NOMMU_CFLAGS) -isystem "$$($(NOMMU_CC) -print-file-name=include)" $< -o $@.tmp
+	$(Q)if riscv64-linux-gnu-readelf -r $@.tmp | grep -q 'no relocations'; then mv $@.tmp $@; \
+	else echo "$@: has dynamic relocations (a pointer in static data?): the NOMMU loader would not apply them" >&2; \
+	rm -f $@.tmp; exit 1; fi
+nommu: $(NOMMU_PROGS)
+nommu-test: $(NOMMU_PROGS)
+	@sh tests/nommu/test.sh
+
 DEB_DEPS_STAMP := $(BUILD)/.deps-deb
 deps-deb: $(DEB_DEPS_STAMP)
 $(DEB_DEPS_STAMP): scripts/install-deps.sh

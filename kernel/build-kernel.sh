@@ -1,13 +1,19 @@
 #!/bin/sh
-# build-kernel.sh - build ringledger's patched kernel from Debian's newest
-# linux-source-7.x and cache it outside the clone.  Prints the cache
+# build-kernel.sh - build one of ringledger's own kernels from Debian's
+# newest linux-source-7.x and cache it outside the clone.  Prints the cache
 # directory as the last line of stdout (progress goes to stderr), so that
 #   tests/vm/run-guest.sh -k "$(kernel/build-kernel.sh)" -- CMD
 # works.  The directory holds:
-#   vmlinuz (the bzImage)  config  System.map  version  build.log
+#   vmlinuz (x86: the bzImage) or Image (riscv64)  config  System.map
+#   version  build.log
 #
-# usage: kernel/build-kernel.sh [-f]
+# usage: kernel/build-kernel.sh [-f] [x86|nommu|nommu-prefix]
 #   -f  build again even when the cache holds this build
+#   x86           (default) x86_64, tinyconfig + kernel/config/ringledger.config,
+#                 kernel/patches/*.patch: the patched kernel of the guest suite
+#   nommu         riscv64 without MMU: the kernel's nommu_virt_defconfig +
+#                 kernel/nommu/nommu.config, no patch (7.3 carries seed 000's fix)
+#   nommu-prefix  the same with kernel/nommu/*.patch: seed 000's fix reverted
 #
 # Steps: the linux-source package through fetch-kernel.sh's private apt
 # state (kernel/apt-env.sh: the mirror of the machine's own apt sources,
@@ -15,7 +21,7 @@
 # kernel/patches/*.patch applied in order, each dry-run first; `make
 # tinyconfig` + kernel/config/ringledger.config (merge_config.sh, then
 # olddefconfig), checked afterwards: every option the fragment sets to y must
-# be y, every one it unsets must not be y; `make bzImage`.
+# be y, every one it unsets must not be y; `make bzImage` (riscv64: `Image`).
 #
 # The result lives in $RL_CACHE_DIR/built/<source version>-<hash12>, where
 # hash12 starts the sha256 over the patches, the fragment and this script:
@@ -33,26 +39,44 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 die() { echo "build-kernel: $*" >&2; exit 1; }
 say() { echo "build-kernel: $*" >&2; }
 
+usage() { echo "usage: kernel/build-kernel.sh [-f] [x86|nommu|nommu-prefix]" >&2; exit 2; }
 force=0
-case ${1:-} in
--f) force=1 ;;
-"") ;;
-*) echo "usage: kernel/build-kernel.sh [-f]" >&2; exit 2 ;;
-esac
+[ "${1:-}" = -f ] && { force=1; shift; }
+flavor=${1:-x86}
+[ $# -le 1 ] || usage
 
-fragment=$top/kernel/config/ringledger.config
+# ---- the flavor: architecture, base config, fragment, patches, image -----
+patchdir=""
+case $flavor in
+x86)
+	arch=x86_64 cross="" base=tinyconfig target=bzImage
+	image=arch/x86/boot/bzImage out=vmlinuz prefix=""
+	fragment=$top/kernel/config/ringledger.config patchdir=$top/kernel/patches ;;
+nommu|nommu-prefix)
+	arch=riscv cross=riscv64-linux-gnu- base=nommu_virt_defconfig target=Image
+	image=arch/riscv/boot/Image out=Image prefix=$flavor-
+	fragment=$top/kernel/nommu/nommu.config
+	[ $flavor = nommu-prefix ] && patchdir=$top/kernel/nommu ;;
+*) usage ;;
+esac
 [ -r "$fragment" ] || die "missing $fragment"
 # sorted by the shell's glob: 0001-..., 0002-..., applied in this order
 patches=""
-for p in "$top"/kernel/patches/*.patch; do
-	[ -e "$p" ] && patches="$patches $p"
-done
+if [ -n "$patchdir" ]; then
+	for p in "$patchdir"/*.patch; do
+		[ -e "$p" ] && patches="$patches $p"
+	done
+	[ -n "$patches" ] || die "no patch in $patchdir"
+fi
 
 # ---- what this build is: source version + hash of its inputs -------------
-hash=$(for f in "$0" "$fragment" $patches; do
-	printf '== %s\n' "$(basename "$f")"
-	cat "$f"
-done | sha256sum | cut -c1-12)
+hash=$({
+	printf '%s\n' "$flavor"
+	for f in "$0" "$fragment" $patches; do
+		printf '== %s\n' "$(basename "$f")"
+		cat "$f"
+	done
+} | sha256sum | cut -c1-12)
 
 cache=${RL_CACHE_DIR:-/var/cache/ringledger}
 built=$cache/built
@@ -81,15 +105,15 @@ if src=$(pick_source); then
 	srcver=${src#* }
 else
 	# offline: the newest cached build of these very inputs will do
-	dir=$(ls -1dt "$built"/*-"$hash" 2>/dev/null | head -n 1 || true)
-	[ -n "$dir" ] && [ -s "$dir/vmlinuz" ] || exit 1
+	dir=$(ls -1dt "$built"/"$prefix"*-"$hash" 2>/dev/null | head -n 1 || true)
+	[ -n "$dir" ] && [ -s "$dir/$out" ] || exit 1
 	say "package lists unavailable; using the cached build $(basename "$dir")"
 	echo "$dir"
 	exit 0
 fi
 
-dir=$built/$srcver-$hash
-if [ $force = 0 ] && [ -s "$dir/vmlinuz" ] && [ -s "$dir/version" ]; then
+dir=$built/$prefix$srcver-$hash
+if [ $force = 0 ] && [ -s "$dir/$out" ] && [ -s "$dir/version" ]; then
 	echo "$dir"
 	exit 0
 fi
@@ -103,7 +127,7 @@ exec 9>"$cache/build-kernel.lock"
 if command -v flock >/dev/null 2>&1; then
 	flock -n 9 || { say "another build-kernel.sh is running; waiting"; flock 9; }
 	# it may have built this very kernel meanwhile
-	if [ $force = 0 ] && [ -s "$dir/vmlinuz" ] && [ -s "$dir/version" ]; then
+	if [ $force = 0 ] && [ -s "$dir/$out" ] && [ -s "$dir/version" ]; then
 		echo "$dir"
 		exit 0
 	fi
@@ -115,6 +139,7 @@ for t in gcc make flex bison bc pahole patch xz tar python3 dpkg-deb; do
 done
 [ -e /usr/include/gelf.h ] || missing="$missing libelf-dev"
 [ -e /usr/include/openssl/opensslv.h ] || missing="$missing libssl-dev"
+[ -z "$cross" ] || command -v "${cross}gcc" >/dev/null 2>&1 || missing="$missing ${cross}gcc"
 [ -z "$missing" ] || die "missing build tools:$missing (scripts/install-deps.sh installs them)"
 
 # the source tarball, kept per source version
@@ -138,7 +163,7 @@ if [ -z "$tarball" ]; then
 fi
 
 # a fresh tree per build: patches never meet a tree patched before
-tree=$cache/build/$srcver-$hash
+tree=$cache/build/$prefix$srcver-$hash
 rm -rf "$tree"
 mkdir -p "$tree/src" "$tree/obj"
 trap '[ "${RL_KEEP_TREE:-0}" = 1 ] || rm -rf "$tree"; rm -rf "$dir.tmp"' EXIT
@@ -155,10 +180,10 @@ for p in $patches; do
 done
 
 log=$tree/build.log
-mk() { make -C "$tree/src" O="$tree/obj" ARCH=x86_64 "$@"; }
-say "configuring: tinyconfig + $(basename "$fragment")"
+mk() { make -C "$tree/src" O="$tree/obj" ARCH=$arch CROSS_COMPILE=$cross "$@"; }
+say "configuring: $base + $(basename "$fragment")"
 {
-	mk tinyconfig
+	mk $base
 	printf 'CONFIG_LOCALVERSION="-ringledger-%s"\n# CONFIG_LOCALVERSION_AUTO is not set\n' "$hash" \
 		> "$tree/localversion.config"
 	(cd "$tree/src" && scripts/kconfig/merge_config.sh -m -O "$tree/obj" \
@@ -180,22 +205,22 @@ if [ -n "$lost" ]; then
 fi
 
 jobs=${RL_KERNEL_JOBS:-$(nproc)}
-say "building $kver with $(echo $patches | wc -w) patches, make -j$jobs bzImage (about 10 min on 2 cores; log: $log)"
-mk -j"$jobs" KBUILD_BUILD_USER=ringledger KBUILD_BUILD_HOST=ringledger bzImage >> "$log" 2>&1 || {
+say "building $kver ($flavor) with $(echo $patches | wc -w) patches, make -j$jobs $target (x86 about 10 min on 2 cores, nommu about 4; log: $log)"
+mk -j"$jobs" KBUILD_BUILD_USER=ringledger KBUILD_BUILD_HOST=ringledger $target >> "$log" 2>&1 || {
 	tail -n 20 "$log" | sed 's/^/  /' >&2
-	die "make bzImage failed (log: $log)"
+	die "make $target failed (log: $log)"
 }
 release=$(mk -s kernelrelease 2>/dev/null)
 
 rm -rf "$dir.tmp"
 mkdir -p "$dir.tmp"
-cp "$tree/obj/arch/x86/boot/bzImage" "$dir.tmp/vmlinuz"
+cp "$tree/obj/$image" "$dir.tmp/$out"
 cp "$tree/obj/.config" "$dir.tmp/config"
 cp "$tree/obj/System.map" "$dir.tmp/System.map"
 cp "$log" "$dir.tmp/build.log"
 echo "$release" > "$dir.tmp/version"
 rm -rf "$dir"
 mv "$dir.tmp" "$dir"
-say "$release: $(wc -c < "$dir/vmlinuz") byte bzImage"
+say "$release: $(wc -c < "$dir/$out") byte $target"
 say "built in $(( $(date +%s) - start )) s"
 echo "$dir"

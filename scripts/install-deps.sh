@@ -9,6 +9,8 @@
 # (build/.deps-deb) so that `make` and `make test`'s build never wait for them.
 # `install-deps.sh browser`: headless Chromium, for the test that loads
 # `check --html`'s page in a real browser (tests/cli/html.sh) and nothing else.
+# `install-deps.sh nommu`: the riscv64 cross compiler, its kernel headers and
+# qemu-system-riscv64, for the NOMMU guest (make nommu, make nommu-test).
 set -eu
 
 case ${1:-} in
@@ -22,8 +24,10 @@ deb)
 	PKGS="debhelper dpkg-dev fakeroot lintian" ;;
 browser)
 	PKGS="chromium" ;;
+nommu)
+	PKGS="gcc-riscv64-linux-gnu linux-libc-dev-riscv64-cross qemu-system-misc" ;;
 *)
-	echo "usage: install-deps.sh [deb|browser]" >&2; exit 2 ;;
+	echo "usage: install-deps.sh [deb|browser|nommu]" >&2; exit 2 ;;
 esac
 
 missing=""

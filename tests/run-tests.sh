@@ -8,6 +8,7 @@
 # (tests/vm/realworld.sh), then without ringledger only the tests that did
 # not pass under it (RL_RW_PLAIN=after: the suite runs once; `make
 # realworld` runs it whole both ways).  RL_REALWORLD=0 leaves it out.
+# Last, seed 000 on a riscv64 kernel without MMU (tests/nommu/test.sh).
 # Counts every "ok"/"not ok" line and ends with "N passed, N failed".
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -104,6 +105,12 @@ run_guest() {	# kdir script log [VAR=value...]
 (
 	[ "${RL_REALWORLD:-1}" = 1 ] && nice -n 19 kernel/fetch-liburing.sh > /dev/null 2> "$logdir/prebuild-liburing.log"
 	RL_KERNEL_JOBS=${RL_KERNEL_JOBS:-1} nice -n 19 kernel/build-kernel.sh > /dev/null 2> "$logdir/prebuild-kernel.log"
+	# the NOMMU riscv64 kernels, fixed and pre-fix (tests/nommu/test.sh)
+	if sh scripts/install-deps.sh nommu > "$logdir/prebuild-nommu.log" 2>&1; then
+		for f in nommu nommu-prefix; do
+			RL_KERNEL_JOBS=${RL_KERNEL_JOBS:-1} nice -n 19 kernel/build-kernel.sh $f > /dev/null 2>> "$logdir/prebuild-nommu.log"
+		done
+	fi
 ) &
 prebuild=$!
 
@@ -200,6 +207,14 @@ else
 	echo "not ok - build the patched kernel: $(tail -n 1 "$logdir/build-kernel.log")" | tee "$logdir/guest-patched.log"
 	tally guest-patched "$logdir/guest-patched.log" 1
 fi
+
+echo "== seed 000 on its own ground: the NOMMU riscv64 guest, fixed and pre-fix kernels"
+wait "$prebuild" 2>/dev/null
+nommu_start=$(date +%s)
+make -s nommu > "$logdir/nommu.log" 2>&1 && sh tests/nommu/test.sh >> "$logdir/nommu.log" 2>&1
+tally nommu "$logdir/nommu.log" $?
+grep 'built in' "$logdir/prebuild-nommu.log" 2>/dev/null | sed 's/^/  /' || true
+echo "nommu: $(( $(date +%s) - nommu_start )) s wall"
 
 echo
 if [ -s "$failures" ]; then
