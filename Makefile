@@ -96,8 +96,25 @@ $(BUILD)/nommu/%: tests/nommu/%.c tests/nommu/rt.h tests/workloads/uring.h | $(N
 	$(Q)if riscv64-linux-gnu-readelf -r $@.tmp | grep -q 'no relocations'; then mv $@.tmp $@; \
 	else echo "$@: has dynamic relocations (a pointer in static data?): the NOMMU loader would not apply them" >&2; \
 	rm -f $@.tmp; exit 1; fi
-nommu: $(NOMMU_PROGS)
-nommu-test: $(NOMMU_PROGS)
+# the ledger and its rules for the guest: the same plain C as the host's,
+# with Debian's riscv64 musl (kernel/nommu/fetch-musl.sh: its rcrt1.o makes
+# the static PIE relocate itself), and its host twin to compare with
+$(BUILD)/nommu/ledger_replay: tests/nommu/ledger_replay.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h) \
+			      kernel/nommu/fetch-musl.sh | $(NOMMU_DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,NOMMU,$@)
+	$(Q)m=$$(kernel/nommu/fetch-musl.sh) && gd=$$(dirname "$$($(NOMMU_CC) -print-file-name=crtbeginS.o)") && \
+	$(NOMMU_CC) $(filter-out -g,$(CFLAGS_COMMON)) -nostdinc -isystem "$$m/include" \
+		-isystem "$$($(NOMMU_CC) -print-file-name=include)" -isystem /usr/riscv64-linux-gnu/include \
+		-fPIE -mno-relax -static-pie -nostdlib -Wl,--no-dynamic-linker -o $@ \
+		"$$m/lib/rcrt1.o" "$$m/lib/crti.o" "$$gd/crtbeginS.o" $< $(LEDGER_SRCS) \
+		-Wl,--start-group "$$m/lib/libc.a" "$$gd/libgcc.a" -Wl,--end-group "$$gd/crtendS.o" "$$m/lib/crtn.o"
+$(BUILD)/nommu-host/ledger_replay: tests/nommu/ledger_replay.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS_COMMON) $< $(LEDGER_SRCS) -o $@
+nommu: $(NOMMU_PROGS) $(BUILD)/nommu/ledger_replay $(BUILD)/nommu-host/ledger_replay
+nommu-test: nommu
 	@sh tests/nommu/test.sh
 
 DEB_DEPS_STAMP := $(BUILD)/.deps-deb

@@ -9,14 +9,18 @@
 #
 # The sourcing script defines die() first.  After sourcing:
 #   cache      RL_CACHE_DIR (default /var/cache/ringledger)
-#   aptdir     $cache/apt
+#   aptdir     $cache/apt (RL_APT_ARCH other than amd64: $cache/apt-ARCH)
 #   mirror     the Debian mirror of the machine's apt sources
 #   apt_opts   options that point apt-get / apt-cache at the private state
 # and the package lists are at most RL_APT_MAX_AGE_MIN minutes old
 # (default 1440).  own_suites() lists the machine's suites.
+# RL_APT_ARCH (default amd64) is the architecture of the lists: riscv64 for
+# the NOMMU guest's C library (kernel/nommu/fetch-musl.sh).
 
 cache=${RL_CACHE_DIR:-/var/cache/ringledger}
+apt_arch=${RL_APT_ARCH:-amd64}
 aptdir=$cache/apt
+[ "$apt_arch" = amd64 ] || aptdir=$cache/apt-$apt_arch
 max_age=${RL_APT_MAX_AGE_MIN:-1440}
 
 # ---- the mirror, from the machine's apt configuration -------------------
@@ -58,7 +62,7 @@ mirror=$(debian_mirror)
 # off, and every apt-cache call would parse all the lists again)
 apt_opts="-o Dir::State=$aptdir/state -o Dir::Cache=$aptdir/cache \
 -o Dir::Etc::SourceList=$aptdir/sources.list -o Dir::Etc::SourceParts=$aptdir/none \
--o Dir::State::status=$aptdir/status -o Debug::NoLocking=1 -o APT::Architecture=amd64 \
+-o Dir::State::status=$aptdir/status -o Debug::NoLocking=1 -o APT::Architecture=$apt_arch -o APT::Architectures=$apt_arch \
 -o APT::Sandbox::User=root -o Acquire::Languages=none \
 -o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin"
 mkdir -p "$aptdir/state/lists/partial" "$aptdir/cache/archives/partial" "$aptdir/none"

@@ -2,10 +2,11 @@
 # run-guest.sh - run one command in ringledger's NOMMU riscv64 guest and
 # return its exit status.
 #
-# usage: tests/nommu/run-guest.sh -k DIR [-t SECS] [-l LOG] -- CMD...
+# usage: tests/nommu/run-guest.sh -k DIR [-t SECS] [-l LOG] [-x DIR] -- CMD...
 #   -k  a kernel/build-kernel.sh nommu|nommu-prefix output (holds Image)
 #   -t  kill the guest after SECS (default 120)
 #   -l  also write the whole console log here
+#   -x  also copy DIR's files into the guest as /extra
 #
 # The guest is qemu-system-riscv64 -M virt -bios none (the kernel runs in
 # M-mode, no MMU) with an initramfs of build/nommu/: init (PID 1, which runs
@@ -17,13 +18,14 @@
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kdir="" timeout_s=120 log=""
-while getopts k:t:l: opt; do
+kdir="" timeout_s=120 log="" extra=""
+while getopts k:t:l:x: opt; do
 	case $opt in
 	k) kdir=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
 	l) log=$OPTARG ;;
-	*) echo "usage: run-guest.sh -k DIR [-t SECS] [-l LOG] -- CMD..." >&2; exit 2 ;;
+	x) extra=$OPTARG ;;
+	*) echo "usage: run-guest.sh -k DIR [-t SECS] [-l LOG] [-x DIR] -- CMD..." >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -40,6 +42,11 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp "$bin"/* "$root/"
+if [ -n "$extra" ]; then
+	[ -d "$extra" ] || die "-x $extra: not a directory"
+	mkdir -p "$root/extra"
+	find "$extra" -maxdepth 1 -type f -exec cp {} "$root/extra/" \;
+fi
 # the kernel opens /dev/console for init before anything is mounted
 [ "$(id -u)" = 0 ] && mknod "$root/dev/console" c 5 1
 (cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initramfs.cpio.gz"

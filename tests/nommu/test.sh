@@ -9,6 +9,9 @@
 #   - the pre-fix kernel (the fix reverted) frees A's pages under A's
 #     mapping: B's mapping lands on them and mm/nommu.c's
 #     add_nommu_region() BUG()s on the duplicate vm_start;
+#   - the ledger and its rules (plain C, built with Debian's riscv64 musl)
+#     replay every stream of tests/replays/ in the guest to the very bytes
+#     the same source built for this host prints;
 #   - the transport: a queue map read by syscalls works; a ring buffer map
 #     (the MMU build's transport) does not: its creation takes the kernel
 #     down (vmap() is BUG() without an MMU), or, on a kernel that refuses
@@ -37,12 +40,16 @@ for f in nommu nommu-prefix; do
 	fi
 done
 
-# guest TAG KDIR CMD...: run it, console in $logdir/TAG.log, status in $st
+# guest TAG KDIR [-x DIR] CMD...: run it, console in $logdir/TAG.log (the
+# runner's own lines in TAG.err), status in $st
 guest() {
-	tag=$1 kd=$2
+	tag=$1 kd=$2 x=""
 	shift 2
-	sh tests/nommu/run-guest.sh -k "$kd" -t 60 -- "$@" > "$logdir/$tag.log" 2>&1
+	[ "$1" = -x ] && { x="-x $2"; shift 2; }
+	# shellcheck disable=SC2086
+	sh tests/nommu/run-guest.sh -k "$kd" -t 60 $x -- "$@" > "$logdir/$tag.log" 2> "$logdir/$tag.err"
 	st=$?
+	cat "$logdir/$tag.err" >> "$logdir/$tag.log"
 }
 
 if [ -n "$k_nommu" ]; then
@@ -60,6 +67,18 @@ if [ -n "$k_nommu" ]; then
 		ok "fixed kernel: the ring buffer map is refused: $(grep -m 1 '^GT ringbuf_[a-z_]* ret=-' "$logdir/ringbuf.log")"
 	else
 		nok "fixed kernel: a ring buffer map was created and mapped shared: the NOMMU transport choice is stale"; why "$logdir/ringbuf.log"
+	fi
+
+	guest ledger "$k_nommu" -x tests/replays /ledger_replay /extra
+	build/nommu-host/ledger_replay tests/replays > "$logdir/ledger-host.out" 2>&1
+	sed -e '/^INIT status=/d' -e '/reboot: Power down$/d' -e '/^nommu run-guest:/d' "$logdir/ledger.log" > "$logdir/ledger-guest.out"
+	n=$(sed -n 's/^== \([0-9]*\) streams$/\1/p' "$logdir/ledger-host.out")
+	if [ $st = 0 ] && [ "${n:-0}" -gt 0 ] && cmp -s "$logdir/ledger-host.out" "$logdir/ledger-guest.out"; then
+		ok "fixed kernel: the ledger and its rules (musl, static PIE) replay $n streams to the host's very bytes ($(grep -c '^RL0[0-9][0-9] ' "$logdir/ledger-host.out") findings)"
+	else
+		nok "fixed kernel: the ledger's replay in the guest differs from the host's (exit $st)"
+		diff "$logdir/ledger-host.out" "$logdir/ledger-guest.out" > "$logdir/ledger.diff" 2>&1
+		why "$logdir/ledger.diff"
 	fi
 
 	guest seed000-fixed "$k_nommu" /seed000
