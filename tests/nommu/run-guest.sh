@@ -51,13 +51,9 @@ fi
 [ "$(id -u)" = 0 ] && mknod "$root/dev/console" c 5 1
 (cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initramfs.cpio.gz"
 
-lock=${RL_GUEST_LOCK:-/run/lock/ringledger-guest.lock}
-mkdir -p "$(dirname "$lock")"
-exec 9>"$lock"
-if ! flock -n 9; then
-	echo "nommu run-guest: waiting for the guest another run is using ($lock)" >&2
-	flock 9
-fi
+# shellcheck source=tests/vm/guest-lock.sh
+. "$top/tests/vm/guest-lock.sh"
+guest_lock "nommu run-guest"
 
 start=$(date +%s)
 # everything after "--" on the command line is init's argv.  An M-mode

@@ -144,13 +144,9 @@ boot() { # $1 accel; console to $work/console
 		tr -d '\r' | grep -v '^RL-GUEST-EXIT=' ) 2> "$work/boot-$1.err"
 }
 
-lock=${RL_GUEST_LOCK:-/run/lock/ringledger-guest.lock}
-mkdir -p "$(dirname "$lock")"
-exec 9>"$lock"
-if ! flock -n 9; then
-	echo "run-guest: waiting for the guest another run is using ($lock)" >&2
-	flock 9
-fi
+# shellcheck source=tests/vm/guest-lock.sh
+. "$top/tests/vm/guest-lock.sh"
+guest_lock "run-guest"
 
 start=$(date +%s.%N)
 boot $accel || true
