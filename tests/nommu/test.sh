@@ -17,28 +17,30 @@
 #     down (vmap() is BUG() without an MMU), or, on a kernel that refuses
 #     it, the create or the shared mapping fails.  A kernel where it maps
 #     fails this check: the NOMMU build's choice would then be stale.
-# Each check prints "ok - ..." or "not ok - ..."; exit 1 when one failed.
+# Each check is a TAP line of tests/vm/guest/lib.sh; exit 1 when one failed.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
+. tests/vm/guest/lib.sh
 logdir=build/test-logs/nommu
 mkdir -p "$logdir"
-fails=0
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; fails=$((fails + 1)); }
-why() { sed 's/^/#   /' "$1" | tail -n "${2:-8}"; }
 
-for f in nommu nommu-prefix; do
+# kernel FLAVOR: kernel/build-kernel.sh FLAVOR (cached: at once), one check;
+# sets $kd to its directory, or to "" when it failed
+kernel() {
 	start=$(date +%s)
-	if d=$(kernel/build-kernel.sh $f 2> "$logdir/build-$f.log"); then
-		eval "k_$(echo $f | tr - _)=\$d"
-		ok "kernel/build-kernel.sh $f: $(cat "$d/version") ($(( $(date +%s) - start )) s)"
+	if kd=$(kernel/build-kernel.sh "$1" 2> "$logdir/build-$1.log"); then
+		t_ok "kernel/build-kernel.sh $1: $(cat "$kd/version") ($(( $(date +%s) - start )) s)"
 	else
-		nok "kernel/build-kernel.sh $f failed"
-		why "$logdir/build-$f.log"
-		eval "k_$(echo $f | tr - _)="
+		kd=""
+		tail -n 8 "$logdir/build-$1.log" > "$logdir/build-$1.tail"
+		t_fail "kernel/build-kernel.sh $1" "failed; the end of its log:" "$logdir/build-$1.tail"
 	fi
-done
+}
+kernel nommu
+k_fixed=$kd
+kernel nommu-prefix
+k_prefix=$kd
 
 # guest TAG KDIR [-x DIR] CMD...: run it, console in $logdir/TAG.log (the
 # runner's own lines in TAG.err), status in $st
@@ -52,50 +54,49 @@ guest() {
 	cat "$logdir/$tag.err" >> "$logdir/$tag.log"
 }
 
-if [ -n "$k_nommu" ]; then
-	guest queue "$k_nommu" /probe queue
+if [ -n "$k_fixed" ]; then
+	guest queue "$k_fixed" /probe queue
 	if [ $st = 0 ] && grep -q '^GT queue push=0 pop=0 value=0x5eed000$' "$logdir/queue.log"; then
-		ok "fixed kernel: a queue map pushed and popped by syscalls alone"
+		t_ok "fixed kernel: a queue map pushed and popped by syscalls alone"
 	else
-		nok "fixed kernel: the queue map transport (exit $st)"; why "$logdir/queue.log"
+		t_fail "fixed kernel: a queue map pushed and popped by syscalls alone" "exit $st; the console:" "$logdir/queue.log"
 	fi
 
-	guest ringbuf "$k_nommu" /probe ringbuf
+	guest ringbuf "$k_fixed" /probe ringbuf
 	if grep -q 'kernel BUG at mm/nommu.c' "$logdir/ringbuf.log" && grep -q 'ringbuf_map_alloc' "$logdir/ringbuf.log"; then
-		ok "fixed kernel: creating a ring buffer map BUG()s in vmap() (ringbuf_map_alloc): the NOMMU build must not use one"
+		t_ok "fixed kernel: creating a ring buffer map BUG()s in vmap() (ringbuf_map_alloc): the NOMMU build must not use one"
 	elif grep -q -e '^GT ringbuf_create ret=-' -e '^GT ringbuf_mmap_shared ret=-' "$logdir/ringbuf.log"; then
-		ok "fixed kernel: the ring buffer map is refused: $(grep -m 1 '^GT ringbuf_[a-z_]* ret=-' "$logdir/ringbuf.log")"
+		t_ok "fixed kernel: the ring buffer map is refused: $(grep -m 1 '^GT ringbuf_[a-z_]* ret=-' "$logdir/ringbuf.log")"
 	else
-		nok "fixed kernel: a ring buffer map was created and mapped shared: the NOMMU transport choice is stale"; why "$logdir/ringbuf.log"
+		t_fail "fixed kernel: no ring buffer map without an MMU" "one was created and mapped shared: the NOMMU transport choice is stale; the console:" "$logdir/ringbuf.log"
 	fi
 
-	guest ledger "$k_nommu" -x tests/replays /ledger_replay /extra
+	guest ledger "$k_fixed" -x tests/replays /ledger_replay /extra
 	build/nommu-host/ledger_replay tests/replays > "$logdir/ledger-host.out" 2>&1
 	sed -e '/^INIT status=/d' -e '/reboot: Power down$/d' -e '/^nommu run-guest:/d' "$logdir/ledger.log" > "$logdir/ledger-guest.out"
 	n=$(sed -n 's/^== \([0-9]*\) streams$/\1/p' "$logdir/ledger-host.out")
 	if [ $st = 0 ] && [ "${n:-0}" -gt 0 ] && cmp -s "$logdir/ledger-host.out" "$logdir/ledger-guest.out"; then
-		ok "fixed kernel: the ledger and its rules (musl, static PIE) replay $n streams to the host's very bytes ($(grep -c '^RL0[0-9][0-9] ' "$logdir/ledger-host.out") findings)"
+		t_ok "fixed kernel: the ledger and its rules (musl, static PIE) replay $n streams to the host's very bytes ($(grep -c '^RL0[0-9][0-9] ' "$logdir/ledger-host.out") findings)"
 	else
-		nok "fixed kernel: the ledger's replay in the guest differs from the host's (exit $st)"
 		diff "$logdir/ledger-host.out" "$logdir/ledger-guest.out" > "$logdir/ledger.diff" 2>&1
-		why "$logdir/ledger.diff"
+		t_fail "fixed kernel: the ledger's replay in the guest is the host's" "exit $st, $n streams; host vs guest:" "$logdir/ledger.diff"
 	fi
 
-	guest seed000-fixed "$k_nommu" /seed000
+	guest seed000-fixed "$k_fixed" /seed000
 	if [ $st = 0 ] && grep -q '^GT done$' "$logdir/seed000-fixed.log" && ! grep -q '^GT alias' "$logdir/seed000-fixed.log"; then
-		ok "fixed kernel: seed000 survives: A's pages live until munmap, B maps others"
+		t_ok "fixed kernel: seed000 survives: A's pages live until munmap, B maps others"
 	else
-		nok "fixed kernel: seed000 (exit $st)"; why "$logdir/seed000-fixed.log"
+		t_fail "fixed kernel: seed000 survives" "exit $st; the console:" "$logdir/seed000-fixed.log"
 	fi
 fi
 
-if [ -n "$k_nommu_prefix" ]; then
-	guest seed000-prefix "$k_nommu_prefix" /seed000
+if [ -n "$k_prefix" ]; then
+	guest seed000-prefix "$k_prefix" /seed000
 	bug=$(grep -m 1 -o 'kernel BUG at mm/nommu.c:[0-9]*' "$logdir/seed000-prefix.log" || true)
 	if [ -n "$bug" ] && grep -q 'add_nommu_region' "$logdir/seed000-prefix.log" && ! grep -q '^GT done$' "$logdir/seed000-prefix.log"; then
-		ok "pre-fix kernel: seed000 frees A's pages under its mapping; B's mmap lands on them: $bug in add_nommu_region"
+		t_ok "pre-fix kernel: seed000 frees A's pages under its mapping; B's mmap lands on them: $bug in add_nommu_region"
 	else
-		nok "pre-fix kernel: seed 000's bug did not show (exit $st)"; why "$logdir/seed000-prefix.log" 15
+		t_fail "pre-fix kernel: seed 000's bug shows" "exit $st, no BUG in add_nommu_region; the console:" "$logdir/seed000-prefix.log"
 	fi
 fi
-[ $fails = 0 ]
+t_done
