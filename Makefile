@@ -73,9 +73,8 @@ $(DEPS_STAMP): scripts/install-deps.sh
 	@touch $@
 endif
 
-# `make deb`'s own tools (debhelper, dpkg-dev, fakeroot, lintian), in a stamp
-# of their own: `make` and `make test`'s build never look for them
-# the NOMMU riscv64 guest's programs (tests/nommu): freestanding static PIE
+# the NOMMU riscv64 guest's programs (tests/nommu), static PIE: the small ones
+# freestanding, ledger_replay with musl
 NOMMU_DEPS_STAMP := $(BUILD)/.deps-nommu
 nommu-deps: $(NOMMU_DEPS_STAMP)
 $(NOMMU_DEPS_STAMP): scripts/install-deps.sh
@@ -83,9 +82,11 @@ $(NOMMU_DEPS_STAMP): scripts/install-deps.sh
 	@sh scripts/install-deps.sh nommu
 	@touch $@
 NOMMU_CC     ?= riscv64-linux-gnu-gcc
-NOMMU_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -nostdinc -isystem /usr/riscv64-linux-gnu/include \
-		-ffreestanding -fPIE -fno-stack-protector -mno-relax \
-		-static-pie -nostdlib -Wl,--no-dynamic-linker
+# both kinds: no host headers, the cross kernel headers, a static PIE of
+# our own start files (the compiler's include dir is asked in the recipe)
+NOMMU_PIE    := -nostdinc -fPIE -mno-relax -static-pie -nostdlib -Wl,--no-dynamic-linker
+NOMMU_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror $(NOMMU_PIE) -isystem /usr/riscv64-linux-gnu/include \
+		-ffreestanding -fno-stack-protector
 NOMMU_PROGS  := $(addprefix $(BUILD)/nommu/,init seed000 probe)
 # the ELF FDPIC loader runs them as loaded: a dynamic relocation would be
 # left undone, so a program that has one is not built
@@ -104,9 +105,8 @@ $(BUILD)/nommu/ledger_replay: tests/nommu/ledger_replay.c $(LEDGER_SRCS) $(wildc
 	@mkdir -p $(dir $@)
 	$(call msg,NOMMU,$@)
 	$(Q)m=$$(kernel/nommu/fetch-musl.sh) && gd=$$(dirname "$$($(NOMMU_CC) -print-file-name=crtbeginS.o)") && \
-	$(NOMMU_CC) $(filter-out -g,$(CFLAGS_COMMON)) -nostdinc -isystem "$$m/include" \
-		-isystem "$$($(NOMMU_CC) -print-file-name=include)" -isystem /usr/riscv64-linux-gnu/include \
-		-fPIE -mno-relax -static-pie -nostdlib -Wl,--no-dynamic-linker -o $@ \
+	$(NOMMU_CC) $(filter-out -g,$(CFLAGS_COMMON)) $(NOMMU_PIE) -isystem "$$m/include" \
+		-isystem "$$($(NOMMU_CC) -print-file-name=include)" -isystem /usr/riscv64-linux-gnu/include -o $@ \
 		"$$m/lib/rcrt1.o" "$$m/lib/crti.o" "$$gd/crtbeginS.o" $< $(LEDGER_SRCS) \
 		-Wl,--start-group "$$m/lib/libc.a" "$$gd/libgcc.a" -Wl,--end-group "$$gd/crtendS.o" "$$m/lib/crtn.o"
 $(BUILD)/nommu-host/ledger_replay: tests/nommu/ledger_replay.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h)
@@ -117,6 +117,8 @@ nommu: $(NOMMU_PROGS) $(BUILD)/nommu/ledger_replay $(BUILD)/nommu-host/ledger_re
 nommu-test: nommu
 	@sh tests/nommu/test.sh
 
+# `make deb`'s own tools (debhelper, dpkg-dev, fakeroot, lintian), in a stamp
+# of their own: `make` and `make test`'s build never look for them
 DEB_DEPS_STAMP := $(BUILD)/.deps-deb
 deps-deb: $(DEB_DEPS_STAMP)
 $(DEB_DEPS_STAMP): scripts/install-deps.sh

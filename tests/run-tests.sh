@@ -210,7 +210,7 @@ fi
 echo "== seed 000 on its own ground: the NOMMU riscv64 guest, fixed and pre-fix kernels"
 wait "$prebuild" 2>/dev/null
 nommu_start=$(date +%s)
-make -s nommu > "$logdir/nommu.log" 2>&1 && sh tests/nommu/test.sh >> "$logdir/nommu.log" 2>&1
+make -s nommu-test > "$logdir/nommu.log" 2>&1
 tally nommu "$logdir/nommu.log" $?
 grep 'built in' "$logdir/prebuild-nommu.log" 2>/dev/null | sed 's/^/  /' || true
 echo "nommu: $(( $(date +%s) - nommu_start )) s wall"
