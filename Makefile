@@ -113,7 +113,26 @@ $(BUILD)/nommu-host/ledger_replay: tests/nommu/ledger_replay.c $(LEDGER_SRCS) $(
 	@mkdir -p $(dir $@)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS_COMMON) $< $(LEDGER_SRCS) -o $@
-nommu: $(NOMMU_PROGS) $(BUILD)/nommu/ledger_replay $(BUILD)/nommu-host/ledger_replay
+# ringledger itself for the guest: bpf/nommu.bpf.c (riscv, kprobes and
+# tracepoints, no CO-RE, no global data: bpf/nommu.h) embedded in a musl
+# static PIE with its own loader (src/nommu/) and the same ledger
+NOMMU_TOOL_SRCS := $(wildcard src/nommu/*.c) $(LEDGER_SRCS) src/ksyms.c
+$(BUILD)/nommu/nommu.bpf.o: bpf/nommu.bpf.c bpf/nommu.h bpf/core_types.h include/rl_events.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(subst __TARGET_ARCH_x86,__TARGET_ARCH_riscv,$(BPF_CFLAGS)) -c $< -o $@.tmp
+	$(Q)llvm-objcopy --strip-debug --remove-section .BTF --remove-section .BTF.ext $@.tmp && mv $@.tmp $@
+$(BUILD)/nommu/ringledger: $(NOMMU_TOOL_SRCS) $(BUILD)/nommu/nommu.bpf.o $(wildcard src/*.h src/nommu/*.h include/*.h) \
+			   bpf/nommu.h kernel/nommu/fetch-musl.sh | $(NOMMU_DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,NOMMU,$@)
+	$(Q)m=$$(kernel/nommu/fetch-musl.sh) && gd=$$(dirname "$$($(NOMMU_CC) -print-file-name=crtbeginS.o)") && \
+	$(NOMMU_CC) $(filter-out -g,$(CFLAGS_COMMON)) -Ibpf -Isrc/nommu \
+		-DRL_NOMMU_OBJ_PATH='"$(abspath $(BUILD)/nommu/nommu.bpf.o)"' $(NOMMU_PIE) -isystem "$$m/include" \
+		-isystem "$$($(NOMMU_CC) -print-file-name=include)" -isystem /usr/riscv64-linux-gnu/include -o $@ \
+		"$$m/lib/rcrt1.o" "$$m/lib/crti.o" "$$gd/crtbeginS.o" $(NOMMU_TOOL_SRCS) \
+		-Wl,--start-group "$$m/lib/libc.a" "$$gd/libgcc.a" -Wl,--end-group "$$gd/crtendS.o" "$$m/lib/crtn.o"
+nommu: $(NOMMU_PROGS) $(BUILD)/nommu/ledger_replay $(BUILD)/nommu-host/ledger_replay $(BUILD)/nommu/ringledger
 nommu-test: nommu
 	@sh tests/nommu/test.sh
 
@@ -129,7 +148,7 @@ $(DEB_DEPS_STAMP): scripts/install-deps.sh
 # ---- the BPF objects, linked into one, and its skeleton ----------------------
 # One object per kernel object (bpf/*.bpf.c); `bpftool gen object` links
 # them (maps and globals are defined once, in globals.bpf.c).
-BPF_SRCS := bpf/globals.bpf.c $(filter-out bpf/globals.bpf.c,$(wildcard bpf/*.bpf.c))
+BPF_SRCS := bpf/globals.bpf.c $(filter-out bpf/globals.bpf.c bpf/nommu.bpf.c,$(wildcard bpf/*.bpf.c))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h include/*.h) | $(DEPS_STAMP)
@@ -202,6 +221,20 @@ $(BUILD)/unit/test_ksyms: tests/unit/test_ksyms.c src/ksyms.c $(LEDGER_SRCS) \
 	@mkdir -p $(dir $@)
 	$(call msg,UNIT,$@)
 	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit $< src/ksyms.c $(LEDGER_SRCS) -o $@
+
+# the NOMMU loader's tests: clang's BTF of a fixture struct, the NOMMU object
+$(BUILD)/unit/nommu_btf_fixture.btf: tests/unit/nommu_btf_fixture.bpf.c tests/unit/nommu_btf_fixture.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,BTF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -c $< -o $(@:.btf=.o) && llvm-objcopy --dump-section .BTF=$@ $(@:.btf=.o)
+$(BUILD)/unit/test_nommu_loader: tests/unit/test_nommu_loader.c src/nommu/btf.c src/nommu/elf_load.c $(LEDGER_SRCS) \
+				 $(BUILD)/unit/nommu_btf_fixture.btf $(BUILD)/nommu/nommu.bpf.o \
+				 $(wildcard src/*.h src/nommu/*.h include/*.h tests/unit/*.h) bpf/nommu.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(call msg,UNIT,$@)
+	$(Q)$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -Itests/unit -Ibpf -Isrc/nommu \
+		-DRL_FX_BTF='"$(BUILD)/unit/nommu_btf_fixture.btf"' -DRL_NOMMU_OBJ='"$(BUILD)/nommu/nommu.bpf.o"' \
+		$< src/nommu/btf.c src/nommu/elf_load.c $(LEDGER_SRCS) -o $@
 
 unit: $(UNIT_TESTS)
 

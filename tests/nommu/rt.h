@@ -19,6 +19,7 @@
 #define NR_close	57
 #define NR_write	64
 #define NR_exit		93
+#define NR_nanosleep	101
 #define NR_reboot	142
 #define NR_getpid	172
 #define NR_munmap	215

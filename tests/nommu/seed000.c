@@ -10,7 +10,10 @@
  *
  *   1. a ring, provided-buffer ring A (bgid 1) allocated by the kernel, mmap
  *      it (MAP_SHARED: on NOMMU the address is the region's kernel address);
- *   2. fill the mapping, unregister A while it is mapped;
+ *   2. fill the mapping, unregister A while it is mapped (then, given
+ *      "seed000 MS", sleep MS milliseconds: on this one CPU, time for a
+ *      tool that reads the kernel's events from user space to say what it
+ *      saw before step 4 takes the kernel down);
  *   3. write the whole mapping again (a use after free when the page went);
  *   4. at once, provided-buffer ring B (bgid 2) on the same ring, mmap it:
  *      when A's page was freed, B's one-page region is the next order-0
@@ -75,10 +78,12 @@ int main(int argc, char **argv, char **envp)
 {
 	struct rlw_params p;
 	struct rlw_buf_reg reg;
-	unsigned long a, b, i;
+	unsigned long a, b, i, pause_ms = 0;
 	long fd, ret;
 
-	(void)argc, (void)argv, (void)envp;
+	(void)envp;
+	for (i = 0; argc > 1 && argv[1][i] >= '0' && argv[1][i] <= '9'; i++)
+		pause_ms = pause_ms * 10 + (unsigned long)(argv[1][i] - '0');
 	memset(&p, 0, sizeof(p));
 	fd = sys2(NR_io_uring_setup, 8, &p);
 	if (fd < 0)
@@ -96,6 +101,14 @@ int main(int argc, char **argv, char **envp)
 	if (ret < 0)
 		die("IORING_UNREGISTER_PBUF_RING", ret);
 	rt_puts("GT pbuf_unregister bgid=1 ret=0 (still mapped)\n");
+	if (pause_ms) {
+		long ts[2] = { (long)(pause_ms / 1000), (long)(pause_ms % 1000) * 1000000L };
+
+		sys2(NR_nanosleep, (long)ts, 0);
+		rt_puts("GT pause ms=");
+		rt_put_dec((long)pause_ms);
+		rt_puts("\n");
+	}
 
 	for (i = 0; i < PAGE; i++)
 		((volatile unsigned char *)a)[i] = 0x5a;
