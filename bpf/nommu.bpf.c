@@ -645,19 +645,29 @@ int nm_mmap_ret(void *regs)
  * (VMA_ZAP), then frees the vma (vm_area_free: VMA_REMOVE).  Not
  * delete_vma itself: the compiler makes a .constprop copy of it, whose
  * arguments are its own business; these two take the vma first. */
+/* a VMA_ZAP or VMA_REMOVE of a tracked vma, its range read now */
+static __always_inline struct rl_event *vma_event(__u32 type, __u64 vma)
+{
+	struct rl_event *ev = ev_new(type);
+
+	if (!ev)
+		return NULL;
+	ev->vma.vma = vma;
+	ev->vma.start = field64(vma, RL_NOFF_VMA_START);
+	ev->vma.end = field64(vma, RL_NOFF_VMA_END);
+	ev->vma.pgoff = field64(vma, RL_NOFF_VMA_PGOFF);
+	ev->vma.mm = field64(vma, RL_NOFF_VMA_MM);
+	return ev;
+}
+
 SEC("kprobe/vma_close")
 int nm_vma_close(void *regs)
 {
 	__u64 vma = ARG(regs, 0);
 	struct rl_event *ev;
 
-	if (!vma || !bpf_map_lookup_elem(&tracked_vmas, &vma) || !(ev = ev_new(RL_EV_VMA_ZAP)))
+	if (!vma || !bpf_map_lookup_elem(&tracked_vmas, &vma) || !(ev = vma_event(RL_EV_VMA_ZAP, vma)))
 		return 0;
-	ev->vma.vma = vma;
-	ev->vma.start = field64(vma, RL_NOFF_VMA_START);
-	ev->vma.end = field64(vma, RL_NOFF_VMA_END);
-	ev->vma.pgoff = field64(vma, RL_NOFF_VMA_PGOFF);
-	ev->vma.mm = field64(vma, RL_NOFF_VMA_MM);
 	ev_send(ev);
 	return 0;
 }
@@ -671,14 +681,9 @@ int nm_vm_area_free(void *regs)
 	if (!vma || !bpf_map_lookup_elem(&tracked_vmas, &vma))
 		return 0;
 	bpf_map_delete_elem(&tracked_vmas, &vma);
-	ev = ev_new(RL_EV_VMA_REMOVE);
+	ev = vma_event(RL_EV_VMA_REMOVE, vma);
 	if (!ev)
 		return 0;
-	ev->vma.vma = vma;
-	ev->vma.start = field64(vma, RL_NOFF_VMA_START);
-	ev->vma.end = field64(vma, RL_NOFF_VMA_END);
-	ev->vma.pgoff = field64(vma, RL_NOFF_VMA_PGOFF);
-	ev->vma.mm = field64(vma, RL_NOFF_VMA_MM);
 	ev_stack(regs, ev);
 	ev_send(ev);
 	return 0;

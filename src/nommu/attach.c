@@ -4,7 +4,6 @@
  * (see attach.h).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +15,6 @@
 #include <linux/perf_event.h>
 #include "attach.h"
 #include "elf_load.h"
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int read_long(const char *path, long *v)
 {
@@ -54,14 +43,14 @@ static int kprobe(const char *fn, int retprobe, char *err, size_t errlen)
 	int fd;
 
 	if (read_long("/sys/bus/event_source/devices/kprobe/type", &type))
-		return fail(err, errlen, "no kprobe PMU (/sys/bus/event_source/devices/kprobe): "
+		return rl_nommu_fail(err, errlen, "no kprobe PMU (/sys/bus/event_source/devices/kprobe): "
 			    "a kernel without CONFIG_KPROBE_EVENTS");
 	if (retprobe) {
 		f = fopen("/sys/bus/event_source/devices/kprobe/format/retprobe", "r");
 		if (!f || fscanf(f, "config:%ld", &bit) != 1 || bit < 0 || bit > 63) {
 			if (f)
 				fclose(f);
-			return fail(err, errlen, "the kprobe PMU has no retprobe bit");
+			return rl_nommu_fail(err, errlen, "the kprobe PMU has no retprobe bit");
 		}
 		fclose(f);
 	}
@@ -73,7 +62,7 @@ static int kprobe(const char *fn, int retprobe, char *err, size_t errlen)
 	pa.config2 = 0;			/* its offset  */
 	fd = perf_open(&pa);
 	if (fd < 0)
-		return fail(err, errlen, "%s %s: perf_event_open: %s", retprobe ? "kretprobe" : "kprobe",
+		return rl_nommu_fail(err, errlen, "%s %s: perf_event_open: %s", retprobe ? "kretprobe" : "kprobe",
 			    fn, strerror(errno));
 	return fd;
 }
@@ -85,14 +74,14 @@ int rl_nommu_attach(const char *sec, int prog_fd, char *err, size_t errlen)
 	int fd;
 
 	if (!slash)
-		return fail(err, errlen, "section %s names no attach point", sec);
+		return rl_nommu_fail(err, errlen, "section %s names no attach point", sec);
 	if (!strncmp(sec, "raw_tp/", 7)) {
 		memset(&a, 0, sizeof(a));
 		a.raw_tracepoint.name = (uintptr_t)(slash + 1);
 		a.raw_tracepoint.prog_fd = prog_fd;
 		fd = rl_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
 		if (fd < 0)
-			return fail(err, errlen, "raw tracepoint %s: BPF_RAW_TRACEPOINT_OPEN: %s",
+			return rl_nommu_fail(err, errlen, "raw tracepoint %s: BPF_RAW_TRACEPOINT_OPEN: %s",
 				    slash + 1, strerror(errno));
 		return fd;
 	}
@@ -101,14 +90,14 @@ int rl_nommu_attach(const char *sec, int prog_fd, char *err, size_t errlen)
 	else if (!strncmp(sec, "kretprobe/", 10))
 		fd = kprobe(slash + 1, 1, err, errlen);
 	else
-		return fail(err, errlen, "section %s: unknown kind of attach point", sec);
+		return rl_nommu_fail(err, errlen, "section %s: unknown kind of attach point", sec);
 	if (fd < 0)
 		return -1;
 	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0)) {
 		int e = errno;
 
 		close(fd);
-		return fail(err, errlen, "%s: PERF_EVENT_IOC_SET_BPF: %s", sec, strerror(e));
+		return rl_nommu_fail(err, errlen, "%s: PERF_EVENT_IOC_SET_BPF: %s", sec, strerror(e));
 	}
 	return fd;
 }

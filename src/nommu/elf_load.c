@@ -22,7 +22,7 @@ long rl_bpf(int cmd, void *attr, unsigned int size)
 	return syscall(__NR_bpf, cmd, attr, size);
 }
 
-static int fail(char *err, size_t len, const char *fmt, ...)
+int rl_nommu_fail(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -95,11 +95,11 @@ static int parse(const char *elf, size_t len, struct rl_bpf_obj *o, char *err, s
 	    eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shoff > len ||
 	    (len - eh->e_shoff) / sizeof(Elf64_Shdr) < eh->e_shnum ||
 	    !(shstr = section(elf, len, eh->e_shstrndx)))
-		return fail(err, errlen, "not a 64-bit BPF ELF object");
+		return rl_nommu_fail(err, errlen, "not a 64-bit BPF ELF object");
 #define SEC_NAME(s) ((s)->sh_name < shstr->sh_size ? elf + shstr->sh_offset + (s)->sh_name : "")
 	for (i = 1; i < eh->e_shnum; i++) {
 		if (!(sh = section(elf, len, i)))
-			return fail(err, errlen, "section %zu lies outside the file", i);
+			return rl_nommu_fail(err, errlen, "section %zu lies outside the file", i);
 		if (sh->sh_type == SHT_SYMTAB)
 			symtab = sh;
 		else if (!strcmp(SEC_NAME(sh), RL_NOMMU_MAP_SECTION)) {
@@ -110,7 +110,7 @@ static int parse(const char *elf, size_t len, struct rl_bpf_obj *o, char *err, s
 				 (int)sh->sh_size, elf + sh->sh_offset);
 	}
 	if (!symtab || !(strtab = section(elf, len, symtab->sh_link)) || !maps || !o->license[0])
-		return fail(err, errlen, "no symbol table, no %s section or no license",
+		return rl_nommu_fail(err, errlen, "no symbol table, no %s section or no license",
 			    RL_NOMMU_MAP_SECTION);
 	syms = (const Elf64_Sym *)(elf + symtab->sh_offset);
 	nsyms = symtab->sh_size / sizeof(*syms);
@@ -124,10 +124,10 @@ static int parse(const char *elf, size_t len, struct rl_bpf_obj *o, char *err, s
 			continue;
 		if (syms[i].st_size != sizeof(struct rl_nommu_map) ||
 		    syms[i].st_value > maps->sh_size - sizeof(struct rl_nommu_map))
-			return fail(err, errlen, "map %s is not a struct rl_nommu_map", SYM_NAME(&syms[i]));
+			return rl_nommu_fail(err, errlen, "map %s is not a struct rl_nommu_map", SYM_NAME(&syms[i]));
 		m = realloc(o->maps, (o->nr_maps + 1) * sizeof(*m));
 		if (!m)
-			return fail(err, errlen, "out of memory");
+			return rl_nommu_fail(err, errlen, "out of memory");
 		o->maps = m;
 		m = &o->maps[o->nr_maps++];
 		memset(m, 0, sizeof(*m));
@@ -145,7 +145,7 @@ static int parse(const char *elf, size_t len, struct rl_bpf_obj *o, char *err, s
 		if (sh->sh_type != SHT_PROGBITS || !(sh->sh_flags & SHF_EXECINSTR) || !sh->sh_size)
 			continue;
 		if (prog_type(SEC_NAME(sh), &type))
-			return fail(err, errlen, "section %s: not a kind of program this loader attaches "
+			return rl_nommu_fail(err, errlen, "section %s: not a kind of program this loader attaches "
 				    "(kprobe/, kretprobe/, raw_tp/)", SEC_NAME(sh));
 		for (j = 0; j < nsyms; j++) {
 			const Elf64_Sym *fn = &syms[j];
@@ -155,14 +155,14 @@ static int parse(const char *elf, size_t len, struct rl_bpf_obj *o, char *err, s
 				continue;
 			if (fn->st_value % 8 || fn->st_size % 8 || !fn->st_size ||
 			    fn->st_value > sh->sh_size || fn->st_size > sh->sh_size - fn->st_value)
-				return fail(err, errlen, "%s: function %s lies outside its section",
+				return rl_nommu_fail(err, errlen, "%s: function %s lies outside its section",
 					    SEC_NAME(sh), SYM_NAME(fn));
 			if (ELF64_ST_BIND(fn->st_info) != STB_GLOBAL)
-				return fail(err, errlen, "%s: static function %s: a call between programs "
+				return rl_nommu_fail(err, errlen, "%s: static function %s: a call between programs "
 					    "needs libbpf (make it __always_inline)", SEC_NAME(sh), SYM_NAME(fn));
 			p = realloc(o->progs, (o->nr_progs + 1) * sizeof(*p));
 			if (!p)
-				return fail(err, errlen, "out of memory");
+				return rl_nommu_fail(err, errlen, "out of memory");
 			o->progs = p;
 			p = &o->progs[o->nr_progs++];
 			memset(p, 0, sizeof(*p));
@@ -175,7 +175,7 @@ static int parse(const char *elf, size_t len, struct rl_bpf_obj *o, char *err, s
 			p->nr_insns = fn->st_size / 8;
 			p->insns = malloc(fn->st_size);
 			if (!p->insns)
-				return fail(err, errlen, "out of memory");
+				return rl_nommu_fail(err, errlen, "out of memory");
 			memcpy(p->insns, elf + sh->sh_offset + fn->st_value, fn->st_size);
 		}
 	}
@@ -203,7 +203,7 @@ static int parse(const char *elf, size_t len, struct rl_bpf_obj *o, char *err, s
 					p = &o->progs[k];
 			if (!p || s >= nsyms || ELF64_R_TYPE(rel[j].r_info) != R_BPF_64_64 || at % 8 ||
 			    (at - p->sec_off) / 8 + 1 >= p->nr_insns)
-				return fail(err, errlen, "%s: a relocation this loader cannot do "
+				return rl_nommu_fail(err, errlen, "%s: a relocation this loader cannot do "
 					    "(type %u at %#llx, symbol %s)", SEC_NAME(target),
 					    (unsigned)ELF64_R_TYPE(rel[j].r_info), (unsigned long long)at,
 					    s < nsyms ? SYM_NAME(&syms[s]) : "?");
@@ -211,18 +211,18 @@ static int parse(const char *elf, size_t len, struct rl_bpf_obj *o, char *err, s
 				if (!strcmp(o->maps[k].name, SYM_NAME(&syms[s])))
 					map = k;
 			if (map == UINT32_MAX || syms[s].st_shndx != maps_idx)
-				return fail(err, errlen, "%s: relocation against %s, which is not a map "
+				return rl_nommu_fail(err, errlen, "%s: relocation against %s, which is not a map "
 					    "(global data needs libbpf)", p->sec, SYM_NAME(&syms[s]));
 			r = realloc(p->relocs, (p->nr_relocs + 1) * sizeof(*r));
 			if (!r)
-				return fail(err, errlen, "out of memory");
+				return rl_nommu_fail(err, errlen, "out of memory");
 			p->relocs = r;
 			p->relocs[p->nr_relocs].insn = (at - p->sec_off) / 8;
 			p->relocs[p->nr_relocs++].map = map;
 		}
 	}
 	if (!o->nr_progs)
-		return fail(err, errlen, "no programs");
+		return rl_nommu_fail(err, errlen, "no programs");
 	return 0;
 #undef SEC_NAME
 #undef SYM_NAME
@@ -247,7 +247,7 @@ int rl_bpf_obj_open(const char *path, struct rl_bpf_obj *o, char *err, size_t er
 	memset(o, 0, sizeof(*o));
 	elf = read_file(path, &len);
 	if (!elf)
-		return fail(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		return rl_nommu_fail(err, errlen, "cannot read %s: %s", path, strerror(errno));
 	ret = rl_bpf_obj_parse(elf, len, o, err, errlen);
 	free(elf);
 	return ret;
@@ -298,7 +298,7 @@ int rl_bpf_obj_load(struct rl_bpf_obj *o, char *err, size_t errlen)
 		snprintf(a.map_name, sizeof(a.map_name), "%.15s", m->name);
 		m->fd = rl_bpf(BPF_MAP_CREATE, &a, sizeof(a));
 		if (m->fd < 0)
-			return fail(err, errlen, "map %s (type %u): BPF_MAP_CREATE: %s", m->name,
+			return rl_nommu_fail(err, errlen, "map %s (type %u): BPF_MAP_CREATE: %s", m->name,
 				    m->def.type, strerror(errno));
 	}
 	for (i = 0; i < o->nr_progs; i++) {
@@ -308,7 +308,7 @@ int rl_bpf_obj_load(struct rl_bpf_obj *o, char *err, size_t errlen)
 			struct bpf_insn *insn = (struct bpf_insn *)p->insns + p->relocs[j].insn;
 
 			if (insn->code != (BPF_LD | BPF_IMM | BPF_DW))
-				return fail(err, errlen, "%s: relocation at insn %u is not a 64-bit load",
+				return rl_nommu_fail(err, errlen, "%s: relocation at insn %u is not a 64-bit load",
 					    p->sec, p->relocs[j].insn);
 			insn->src_reg = BPF_PSEUDO_MAP_FD;
 			insn->imm = o->maps[p->relocs[j].map].fd;
@@ -333,7 +333,7 @@ int rl_bpf_obj_load(struct rl_bpf_obj *o, char *err, size_t errlen)
 			int e = errno;
 
 			log_tail(tail, sizeof(tail), log);
-			return fail(err, errlen, "program %s (%s): BPF_PROG_LOAD: %s: %s", p->name, p->sec,
+			return rl_nommu_fail(err, errlen, "program %s (%s): BPF_PROG_LOAD: %s: %s", p->name, p->sec,
 				    strerror(e), tail[0] ? tail : "(no verifier log)");
 		}
 	}

@@ -65,5 +65,8 @@ const struct rl_bpf_map *rl_bpf_obj_map(const struct rl_bpf_obj *o, const char *
 
 /* bpf(2) */
 long rl_bpf(int cmd, void *attr, unsigned int size);
+/* printf into err (errlen bytes); returns -1, for `return rl_nommu_fail(...)` */
+int rl_nommu_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif /* RL_NOMMU_ELF_LOAD_H */

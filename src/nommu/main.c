@@ -73,7 +73,8 @@ static int map_fd(const struct run *r, const char *name)
 	return m ? m->fd : -1;
 }
 
-static int map_update(int fd, const void *key, const void *value)
+/* BPF_MAP_{LOOKUP,UPDATE,LOOKUP_AND_DELETE}_ELEM: 0, or -1 with errno */
+static int map_elem(int cmd, int fd, const void *key, const void *value)
 {
 	union bpf_attr a;
 
@@ -81,19 +82,11 @@ static int map_update(int fd, const void *key, const void *value)
 	a.map_fd = fd;
 	a.key = (uintptr_t)key;
 	a.value = (uintptr_t)value;
-	return rl_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof(a));
+	return rl_bpf(cmd, &a, sizeof(a));
 }
 
-static int map_lookup(int fd, const void *key, void *value)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = fd;
-	a.key = (uintptr_t)key;
-	a.value = (uintptr_t)value;
-	return rl_bpf(BPF_MAP_LOOKUP_ELEM, &a, sizeof(a));
-}
+#define map_update(fd, k, v)	map_elem(BPF_MAP_UPDATE_ELEM, fd, k, v)
+#define map_lookup(fd, k, v)	map_elem(BPF_MAP_LOOKUP_ELEM, fd, k, v)
 
 /* ---- what the programs need to know of this kernel ------------------- */
 
@@ -189,14 +182,10 @@ static void on_finding(const struct rl_finding *f, void *cookie)
 static size_t drain(struct run *r)
 {
 	struct rl_event ev;
-	union bpf_attr a;
 	size_t n = 0;
 
 	for (;;) {
-		memset(&a, 0, sizeof(a));
-		a.map_fd = r->events_fd;
-		a.value = (uintptr_t)&ev;
-		if (rl_bpf(BPF_MAP_LOOKUP_AND_DELETE_ELEM, &a, sizeof(a)))
+		if (map_elem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, r->events_fd, NULL, &ev))
 			return n;
 		n++;
 		if (ev.h.type == RL_EV_NONE || ev.h.type >= RL_EV__MAX || ev.h.type == RL_EV_LOST ||
