@@ -298,18 +298,26 @@ static int setup(struct run *r)
 }
 
 /* CMD, followed from its first instruction: the child (vfork: there is
- * no fork without an MMU) puts itself in the followed set, then execs */
-static __attribute__((noinline)) pid_t spawn(int followed_fd, char **argv)
+ * no fork without an MMU) puts itself in the followed set, then execs.
+ * The child shares our memory until then: a failed exec leaves its errno
+ * in *exec_errno. */
+static __attribute__((noinline)) pid_t spawn(int followed_fd, char **argv,
+					     volatile int *exec_errno)
 {
-	pid_t pid = vfork();
+	pid_t pid;
 
+	*exec_errno = 0;
+	pid = vfork();
 	if (pid == 0) {
 		__u32 me = getpid();
 		__u8 one = 1;
 
-		if (map_update(followed_fd, &me, &one))
+		if (map_update(followed_fd, &me, &one)) {
+			*exec_errno = errno;
 			_exit(126);
+		}
 		execvp(argv[0], argv);
+		*exec_errno = errno;
 		_exit(127);
 	}
 	return pid;
@@ -328,6 +336,7 @@ int main(int argc, char **argv)
 	int settle_s = 10, i, status = -1, verdict;
 	double t0, deadline;
 	bool timed_out = false;
+	volatile int exec_errno = 0;
 	char cmdline[512] = "";
 	pid_t pid;
 	size_t i2;
@@ -343,9 +352,17 @@ int main(int argc, char **argv)
 	for (i = 2; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "-v"))
 			r.verbose = true;
-		else if (!strcmp(argv[i], "--settle") && i + 1 < argc)
-			settle_s = atoi(argv[++i]);
-		else {
+		else if (!strcmp(argv[i], "--settle") && i + 1 < argc) {
+			char *end;
+			long v = strtol(argv[++i], &end, 10);
+
+			if (*end || end == argv[i] || v < 0 || v > 3600) {
+				fprintf(stderr, "ringledger: --settle takes seconds between 0 and 3600, "
+					"not '%s'\n", argv[i]);
+				return EXIT_TOOL;
+			}
+			settle_s = (int)v;
+		} else {
 			usage();
 			return EXIT_TOOL;
 		}
@@ -390,7 +407,7 @@ int main(int argc, char **argv)
 			"mapping may still reach our own mmap\n", RL_NOMMU_RESERVE >> 10);
 
 	t0 = now_s();
-	pid = spawn(map_fd(&r, "followed"), argv);
+	pid = spawn(map_fd(&r, "followed"), argv, &exec_errno);
 	if (pid < 0) {
 		fprintf(stderr, "ringledger: cannot start %s: %s\n", argv[0], strerror(errno));
 		return EXIT_TOOL;
@@ -408,8 +425,9 @@ int main(int argc, char **argv)
 		}
 		nap_ms(2);
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		fprintf(stderr, "ringledger: cannot run %s\n", argv[0]);
+	if (exec_errno) {
+		fprintf(stderr, "ringledger: cannot run %s: %s%s\n", argv[0], strerror(exec_errno),
+			WEXITSTATUS(status) == 126 ? " (adding it to the followed set)" : "");
 		return EXIT_TOOL;
 	}
 	/* io_uring tears rings down asynchronously: wait for their deaths */

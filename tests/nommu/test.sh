@@ -115,6 +115,18 @@ if [ -n "$k_fixed" ]; then
 		t_fail "fixed kernel: every attach point of bpf/nommu.bpf.c exists" "" "$logdir/hooks.txt"
 	fi
 
+	# a bad option and a command that cannot run: exit 3, one line each
+	guest usage "$k_fixed" /ringledger check --settle x /seed000
+	st_usage=$st
+	guest norun "$k_fixed" /ringledger check /no-such-command
+	if [ $st_usage = 3 ] && grep -q "^ringledger: --settle takes seconds between 0 and 3600, not 'x'$" "$logdir/usage.log" &&
+	   [ $st = 3 ] && grep -q '^ringledger: cannot run /no-such-command: No such file or directory$' "$logdir/norun.log"; then
+		t_ok "fixed kernel: ringledger check refuses a bad --settle and a command that cannot run (exit 3, one line)"
+	else
+		cat "$logdir/usage.log" "$logdir/norun.log" > "$logdir/usage-both.log"
+		t_fail "fixed kernel: ringledger check's usage errors" "exit $st_usage and $st; the consoles:" "$logdir/usage-both.log"
+	fi
+
 	# ringledger itself: the same workload is clean where the kernel is
 	guest check-fixed "$k_fixed" /ringledger check /seed000 1000
 	if [ $st = 0 ] && grep -q '^  verdict    clean$' "$logdir/check-fixed.log" &&
