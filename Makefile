@@ -9,6 +9,9 @@
 #   make deb        build/deb/ringledger_VERSION_amd64.deb (debian/), lintian
 #   make bench      replay throughput, and the guest overhead figures (each
 #                   workload alone, under check and under stat, one boot)
+#   make profile    where that overhead goes: each BPF program's calls and
+#                   run time (kernel.bpf_stats_enabled) per workload and
+#                   tool line (PROFILE="churn page pin64", RL_PROF_TOOLS)
 #   make realworld  liburing's test suite (Debian's source package, built
 #                   static, cached) without and under one `check` on Debian's
 #                   newest 7.x (RL_RW_MODE=each: each test under its own)
@@ -61,7 +64,7 @@ ifeq ($(RL_SKIP_DEPS),1)
 DEPS_STAMP  :=
 endif
 
-.PHONY: all deps deps-deb nommu nommu-deps nommu-test test unit demo vm-shell install deb clean bench fuzz soak \
+.PHONY: all deps deps-deb nommu nommu-deps nommu-test test unit demo vm-shell install deb clean bench profile fuzz soak \
 	patched-kernel patched-test matrix realworld FORCE
 all: $(BUILD)/ringledger workloads
 
@@ -251,6 +254,11 @@ vm-shell: all
 bench: all $(BUILD)/bench/bench_replay
 	@$(BUILD)/bench/bench_replay
 	@sh tests/vm/bench.sh
+
+PROFILE ?= churn page pin64
+profile: all
+	@sh tests/vm/run-guest.sh -k "$${RL_BENCH_KERNEL:-7}" -m 3072 -t 1800 -- \
+		env RL_PROF_TOOLS="$${RL_PROF_TOOLS:-check:stat}" sh /tests/profile.sh $(PROFILE)
 
 # every event of a replay in each format, for tests/golden/run.sh
 $(BUILD)/golden/dump_events: tests/golden/dump_events.c $(LEDGER_SRCS) $(wildcard src/*.h include/*.h)
