@@ -14,7 +14,8 @@
 #                   tool line (PROFILE="churn page pin64", RL_PROF_TOOLS)
 #   make realworld  liburing's test suite (Debian's source package, built
 #                   static, cached) without and under one `check` on Debian's
-#                   newest 7.x (RL_RW_MODE=each: each test under its own)
+#                   newest 7.x (RL_RW_MODE=each: each test under its own;
+#                   make realworld-series RUNS=N: N whole runs, one boot)
 #   make patched-kernel / patched-test / matrix
 #                   build the patched 7.x kernel (seed features, fault knobs),
 #                   run its tests, print the knob-by-finding detection matrix
@@ -64,7 +65,7 @@ ifeq ($(RL_SKIP_DEPS),1)
 DEPS_STAMP  :=
 endif
 
-.PHONY: all deps deps-deb nommu nommu-deps nommu-test test unit demo vm-shell install deb clean bench profile fuzz soak \
+.PHONY: all deps deps-deb nommu nommu-deps nommu-test test unit demo vm-shell install deb clean bench profile realworld-series fuzz soak \
 	patched-kernel patched-test matrix realworld FORCE
 all: $(BUILD)/ringledger workloads
 
@@ -300,6 +301,13 @@ matrix: all
 # RL_RW_MODE=each: each test under its own check
 realworld: all
 	@sh tests/vm/realworld.sh -k $(firstword $(KERNELS)) $(if $(filter each,$(RL_RW_MODE)),-e)
+
+# the whole suite under one check RUNS times in one boot: the same verdict?
+RUNS ?= 10
+realworld-series: all
+	@mkdir -p $(BUILD)/realworld && tests=$$(kernel/fetch-liburing.sh) && \
+	sh tests/vm/run-guest.sh -k $(firstword $(KERNELS)) -m 3072 -t $$(( $(RUNS) * 700 + 300 )) \
+		-l $(BUILD)/realworld/console-series.log -x "$$tests" -- sh /tests/liburing-series.sh $(RUNS)
 
 # the man page as installed: its footer carries the version
 $(BUILD)/ringledger.8: doc/ringledger.8 debian/changelog
