@@ -2,8 +2,9 @@
 # liburing-series.sh - the same verdict every time: liburing's whole suite
 # under one `ringledger check --json` (default options) RUNS times in one
 # boot; each run's exit, verdict, events, losses, findings by id, contexts
-# and the suite's own tally, then whether every run had the same verdict
-# and findings (issue 11: "ten runs, ten identical verdicts").
+# and the suite's own tally (the tests that did not pass by name), then
+# whether every run had the same exit, verdict and findings (issue 11: "ten
+# runs, ten identical verdicts").
 # usage: sh /tests/liburing-series.sh [RUNS]   (default 10; tests in /extra,
 # from kernel/fetch-liburing.sh: `make realworld-series RUNS=N`)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +35,8 @@ while [ "$i" -le "$RUNS" ]; do
 	key="exit $rc, verdict ${verdict:-none}, findings {${findings}}"
 	echo "$key" > "$out/run$i.key"
 	echo "# run $i: $key; $(jstat events) events, $(jstat lost_events) lost, contexts $(jstat contexts_created) created / $(jstat contexts_dead) dead / $(jstat contexts_live) live; suite $(tally "$out/run$i.res"); $(awk "BEGIN{printf \"%.0f\", $t1 - $t0}") s"
+	awk '$2 != "pass" && $2 != "skip" { printf "#   run %s: %s %s (exit %s, %s s)\n", r, $1, $2, $3, $4 }' \
+		r="$i" "$out/run$i.res"
 	if [ "$rc" = 0 ] && [ "$verdict" = clean ]; then t_ok "run $i: verdict clean (exit 0)"; else
 		t_fail "run $i: verdict clean (exit 0)" "$key" "$out/run$i.out"; fi
 	i=$((i + 1))
