@@ -13,43 +13,32 @@
 #             page free passes the page-free program under check)
 #   pin64     fixed_buffers bench: 64 MiB registered and unregistered
 # usage: bench.sh [ROUNDS] [WORKLOAD...]   (default 3, all)
+. "$(dirname "$0")/bench-lib.sh"
 ROUNDS=${1:-3}
 [ $# -gt 0 ] && shift
 WORKLOADS=${*:-nop read churn page pin64}
 
 median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-# secs FILE: the workload's own time, from its GT line
-secs() { sed -n 's/^GT \(bench\|churn\) .*seconds=\([0-9.]*\).*/\2/p' "$1" | tail -n 1; }
 ratio() { awk "BEGIN{ if ($2 > 0) printf \"%.3f\", $1 / $2; else print \"-\" }"; }
 
-dd if=/dev/urandom of=/tmp/bench.file bs=1M count=16 2> /dev/null
-
-cmd_of() {	# workload: its command line
-	case $1 in
-	nop) echo "/workloads/uring_bench nop 1000000" ;;
-	read) echo "/workloads/uring_bench read 50000 /tmp/bench.file" ;;
-	churn) echo "/workloads/uring_bench churn 300" ;;
-	page) echo "/workloads/page_churn 256 4" ;;
-	pin64) echo "/workloads/fixed_buffers bench 20" ;;
-	esac
-}
+bench_setup
 
 echo "# bench: $(uname -r), $(nproc) vCPUs, $ROUNDS rounds, medians; throughput under the tool / without"
 for w in $WORKLOADS; do
-	c=$(cmd_of "$w")
+	c=$(bench_cmd "$w")
 	[ -n "$c" ] || { echo "# bench: unknown workload $w"; continue; }
 	$c > /dev/null 2>&1	# warm up
 	: > /tmp/b.none; : > /tmp/b.check; : > /tmp/b.stat
 	r=0; bad=""
 	while [ $r -lt "$ROUNDS" ]; do
-		$c > /tmp/b.out 2>&1 && secs /tmp/b.out >> /tmp/b.none
+		$c > /tmp/b.out 2>&1 && bench_secs /tmp/b.out >> /tmp/b.none
 		ringledger check --settle 5 -- $c > /tmp/b.out 2>&1
 		rc=$?
-		secs /tmp/b.out >> /tmp/b.check
+		bench_secs /tmp/b.out >> /tmp/b.check
 		[ $rc = 0 ] || bad="$bad check:$rc"
 		ringledger stat -q --settle 5 -- $c > /tmp/b.out 2>&1
 		rc=$?
-		secs /tmp/b.out >> /tmp/b.stat
+		bench_secs /tmp/b.out >> /tmp/b.stat
 		[ $rc = 0 ] || bad="$bad stat:$rc"
 		r=$((r + 1))
 	done

@@ -105,3 +105,10 @@ t_done() {
 	echo "# $T_N checks, $T_FAILED failed"
 	[ "$T_FAILED" = 0 ]
 }
+
+# tally RESULTS: liburing-run.sh's results as "P pass, F fail, S skip, T
+# timeout" (dmesg failures are failures: runtests.sh's _check_dmesg)
+tally() {
+	awk '{ n[($2 == "dmesg" ? "fail" : $2)]++ } END {
+		printf "%d pass, %d fail, %d skip, %d timeout", n["pass"], n["fail"], n["skip"], n["timeout"] }' "$1"
+}

@@ -16,10 +16,6 @@ mkdir -p "$out"
 ip link set lo up 2>/dev/null || echo "# note: could not bring lo up"
 [ -s "$T/list" ] || { t_fail "liburing's tests in $T" "no $T/list"; t_done; exit 1; }
 echo "# kernel $(uname -r), liburing $(cat "$T/version" 2>/dev/null) ($(wc -l < "$T/list") tests), $RUNS runs"
-tally() {
-	awk '{ n[($2 == "dmesg" ? "fail" : $2)]++ } END {
-		printf "%d pass, %d fail, %d skip, %d timeout", n["pass"], n["fail"], n["skip"], n["timeout"] }' "$1"
-}
 i=1
 while [ "$i" -le "$RUNS" ]; do
 	j=$out/run$i.json

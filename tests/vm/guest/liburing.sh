@@ -73,13 +73,6 @@ export_out() {
 	echo "RL-EXPORT-END"
 }
 
-# tally RESULTS: "P pass, F fail, S skip, T timeout" (dmesg failures are
-# failures: runtests.sh's _check_dmesg)
-tally() {
-	awk '{ n[($2 == "dmesg" ? "fail" : $2)]++ } END {
-		printf "%d pass, %d fail, %d skip, %d timeout", n["pass"], n["fail"], n["skip"], n["timeout"] }' "$1"
-}
-
 # the tests of liburing's Makefile that this build could not make
 grep -q '^bpf_' "$T/list" || echo "# not built: bpf_nops.tt, bpf_cp.tt (liburing's configure builds them only with a clang that takes -mcpu=v4; the build host's does not)"
 

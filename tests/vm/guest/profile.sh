@@ -5,32 +5,25 @@
 # run_time_ns of every program read just before the command ends.  Only
 # ratios of these figures mean anything (TCG), and bpf_stats itself adds a
 # clock read per program run.
-# usage: profile.sh [WORKLOAD...]   (churn page pin64 nop; default churn)
+# usage: profile.sh [WORKLOAD...]   (nop read churn page pin64; default churn)
 # RL_PROF_TOOLS: the tool lines, separated by ':' (default "check:stat"),
 # e.g. "check:check --no-stacks:check --attach=kprobe:stat --attach=fentry"
 WORKLOADS=${*:-churn}
 TOOLS=${RL_PROF_TOOLS:-check:stat}
-cmd_of() {
-	case $1 in
-	churn) echo "/workloads/uring_bench churn 300" ;;
-	page) echo "/workloads/page_churn 256 4" ;;
-	pin64) echo "/workloads/fixed_buffers bench 20" ;;
-	nop) echo "/workloads/uring_bench nop 1000000" ;;
-	*) echo "profile: unknown workload $1 (churn page pin64 nop)" >&2; exit 2 ;;
-	esac
-}
-secs() { sed -n 's/^GT \(bench\|churn\) .*seconds=\([0-9.]*\).*/\2/p' "$1" | tail -n 1; }
+. "$(dirname "$0")/bench-lib.sh"
+bench_setup
 echo 1 > /proc/sys/kernel/bpf_stats_enabled
 for w in $WORKLOADS; do
-	c=$(cmd_of "$w") || exit 2
+	c=$(bench_cmd "$w")
+	[ -n "$c" ] || { echo "profile: unknown workload $w (nop read churn page pin64)" >&2; exit 2; }
 	$c > /dev/null 2>&1
-	$c > /tmp/p.out 2>&1; echo "PROF $w without $(secs /tmp/p.out)s"
+	$c > /tmp/p.out 2>&1; echo "PROF $w without $(bench_secs /tmp/p.out)s"
 	echo "$TOOLS" | tr ':' '\n' | while read -r tool; do
 		[ -n "$tool" ] || continue
 		# shellcheck disable=SC2086 # the tool line is words
 		ringledger $tool --settle 5 -- sh -c "$c; bpftool prog show > /tmp/p.progs" \
 			> /tmp/p.out 2>&1
-		echo "PROF $w $tool: rc=$? $(secs /tmp/p.out)s"
+		echo "PROF $w $tool: rc=$? $(bench_secs /tmp/p.out)s"
 		# "ID: TYPE name NAME tag ... run_time_ns N run_cnt M"
 		awk '/ name /{ n=""; t=0; c=0
 			for (i = 1; i <= NF; i++) {
